@@ -1,0 +1,49 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+TITLE_MAX_LENGTH = 200
+NOTES_MAX_LENGTH = 5000
+MIN_TRAVELLERS = 1
+MAX_TRAVELLERS = 20
+
+
+class Destination(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    country = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.country}"
+
+
+class Trip(models.Model):
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="trips")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    travellers = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_TRAVELLERS), MaxValueValidator(MAX_TRAVELLERS)]
+    )
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            # The API validates these first; the database refuses them too.
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="trip_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(travellers__gte=MIN_TRAVELLERS, travellers__lte=MAX_TRAVELLERS),
+                name="trip_travellers_1_to_20",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
