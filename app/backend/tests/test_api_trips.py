@@ -106,6 +106,8 @@ def test_delete_removes_the_trip(api, make_trip):
 
 # --- validation: every error is a 400 with field-level messages, nothing stored ----
 
+MISSING = object()
+
 INVALID_CASES = [
     ("end_before_start", {"start_date": "2027-04-10", "end_date": "2027-04-09"}, "end_date"),
     ("zero_travellers", {"travellers": 0}, "travellers"),
@@ -113,13 +115,19 @@ INVALID_CASES = [
     ("negative_travellers", {"travellers": -3}, "travellers"),
     ("travellers_not_a_number", {"travellers": "many"}, "travellers"),
     ("travellers_a_list", {"travellers": [2]}, "travellers"),
-    ("title_missing", {"title": None}, "title"),
+    ("title_missing", {"title": MISSING}, "title"),
+    ("title_null", {"title": None}, "title"),
     ("title_blank", {"title": "   "}, "title"),
     ("title_201_chars", {"title": "x" * 201}, "title"),
     ("title_not_a_string", {"title": {"a": 1}}, "title"),
     ("unknown_destination", {"destination": 999999}, "destination"),
     ("destination_wrong_type", {"destination": "Lisbon"}, "destination"),
-    ("destination_missing", {"destination": None}, "destination"),
+    ("destination_missing", {"destination": MISSING}, "destination"),
+    ("destination_null", {"destination": None}, "destination"),
+    ("start_date_null", {"start_date": None}, "start_date"),
+    ("end_date_empty_string", {"end_date": ""}, "end_date"),
+    ("travellers_null", {"travellers": None}, "travellers"),
+    ("travellers_fractional", {"travellers": 2.5}, "travellers"),
     ("start_date_malformed", {"start_date": "10/04/2027"}, "start_date"),
     ("end_date_impossible", {"end_date": "2027-02-30"}, "end_date"),
     ("start_date_wrong_type", {"start_date": 20270410}, "start_date"),
@@ -136,7 +144,7 @@ def test_invalid_trip_is_400_with_a_message_on_the_field_and_nothing_stored(
 ):
     payload = valid_payload(destination)
     for key, value in overrides.items():
-        if value is None:
+        if value is MISSING:
             payload.pop(key)
         else:
             payload[key] = value

@@ -10,6 +10,13 @@ from trips.models import (
 )
 
 
+_DATE_ERRORS = {
+    "required": "Pick a date.",
+    "null": "Pick a date.",
+    "invalid": "Enter a date as YYYY-MM-DD.",
+}
+
+
 class DestinationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Destination
@@ -17,10 +24,20 @@ class DestinationSerializer(serializers.ModelSerializer):
 
 
 class TripSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+    title = serializers.CharField(
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={
+            "required": "Give the trip a title.",
+            "blank": "Give the trip a title.",
+            "null": "Give the trip a title.",
+            "max_length": f"Keep the title to at most {TITLE_MAX_LENGTH} characters.",
+        },
+    )
     destination = serializers.PrimaryKeyRelatedField(
         queryset=Destination.objects.all(),
         error_messages={
+            "required": "Choose a destination.",
+            "null": "Choose a destination.",
             "does_not_exist": "Unknown destination {pk_value}.",
             "incorrect_type": "Destination must be a destination id (integer), got {data_type}.",
         },
@@ -31,10 +48,15 @@ class TripSerializer(serializers.ModelSerializer):
         min_value=MIN_TRAVELLERS,
         max_value=MAX_TRAVELLERS,
         error_messages={
+            "required": "Enter the number of travellers (1 to 20).",
+            "null": "Enter the number of travellers (1 to 20).",
+            "invalid": "Enter a whole number of travellers.",
             "min_value": f"A trip needs between {MIN_TRAVELLERS} and {MAX_TRAVELLERS} travellers.",
             "max_value": f"A trip needs between {MIN_TRAVELLERS} and {MAX_TRAVELLERS} travellers.",
         },
     )
+    start_date = serializers.DateField(error_messages=_DATE_ERRORS)
+    end_date = serializers.DateField(error_messages=_DATE_ERRORS)
     notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, allow_blank=True, required=False, default="")
 
     class Meta:
