@@ -1,0 +1,88 @@
+package com.travelapp.infra;
+
+import com.pulumi.Context;
+import com.pulumi.Pulumi;
+import com.pulumi.core.Output;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.travelapp.infra.backend.Backend;
+import com.travelapp.infra.cluster.AppNamespace;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.config.SettingsReader;
+import com.travelapp.infra.config.Workload;
+import com.travelapp.infra.configuration.AppConfig;
+import com.travelapp.infra.configuration.AppSecrets;
+import com.travelapp.infra.database.Database;
+import com.travelapp.infra.frontend.Frontend;
+import com.travelapp.infra.monitoring.Monitoring;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Travel App stack. Data flows one way: stack config, read and validated once into
+ * {@link Settings}, then the tiers in dependency order, then the stack outputs.
+ */
+public final class App {
+    private App() {}
+
+    public static void main(String[] args) {
+        Pulumi.run(App::stack);
+    }
+
+    /** Reads config; an invalid value stops the program here, before any resource exists. */
+    public static void stack(Context ctx) {
+        stack(ctx, SettingsReader.read(ctx.config()));
+    }
+
+    /** Declares the whole architecture from already-validated settings (what the unit tests call). */
+    public static void stack(Context ctx, Settings settings) {
+        var parentless = ComponentResourceOptions.builder().build();
+        var namespace = new AppNamespace("namespace", settings.namespace(), settings.ownsNamespace(), parentless);
+        var ns = namespace.name();
+        var after = ComponentResourceOptions.builder().dependsOn(namespace).build();
+
+        var secrets = new AppSecrets("secrets", ns, settings.monitoring().grafanaAdminUser(), after);
+        var database = new Database("database", ns, settings.database(), settings.resourcesOf(Workload.DATABASE),
+                settings.imagePullPolicy(), secrets.appSecretName(), after);
+        var config = new AppConfig("config", ns, database.serviceName(), Database.PORT, settings.database().name(),
+                settings.database().user(), allowedHosts(settings), after);
+        var backend = new Backend("backend", settings.backend(), settings.resourcesOf(Workload.BACKEND),
+                settings.resourcesOf(Workload.MIGRATIONS), settings.imagePullPolicy(),
+                new Backend.Inputs(ns, config.name(), config.checksum(), secrets.appSecretName(),
+                        secrets.appSecretVersion(), database.statefulSet()),
+                after);
+        var frontend = new Frontend("frontend", ns, settings.frontend(), settings.cluster(),
+                settings.resourcesOf(Workload.FRONTEND), settings.imagePullPolicy(), backend.serviceName(),
+                Backend.PORT, after);
+        new Monitoring("monitoring", ns, settings, secrets.grafanaSecretName(), after);
+
+        var monitoring = settings.monitoring();
+        var nodeAddress = settings.cluster().nodeAddress();
+        ctx.export("namespace", ns);
+        ctx.export("frontendUrl", frontend.url());
+        ctx.export("frontendServiceType", Output.of(settings.frontend().serviceType().name()));
+        ctx.export("backendHost", host(backend.serviceName(), ns));
+        ctx.export("databaseHost", host(database.serviceName(), ns));
+        ctx.export("prometheusNodePort", Output.of(monitoring.prometheusNodePort()));
+        ctx.export("prometheusUrl", Output.of("http://" + nodeAddress + ":" + monitoring.prometheusNodePort()));
+        ctx.export("grafanaNodePort", Output.of(monitoring.grafanaNodePort()));
+        ctx.export("grafanaUrl", Output.of("http://" + nodeAddress + ":" + monitoring.grafanaNodePort()));
+        ctx.export("grafanaAdminUser", Output.of(monitoring.grafanaAdminUser()));
+        ctx.export("grafanaAdminPassword", secrets.grafanaAdminPassword());
+        ctx.export("frontendReplicas", Output.of(settings.frontend().replicas()));
+        ctx.export("backendReplicas", Output.of(settings.backend().replicas()));
+        ctx.export("databaseReplicas", Output.of(1));
+    }
+
+    private static Output<String> host(Output<String> serviceName, Output<String> namespace) {
+        return Output.tuple(serviceName, namespace).applyValue(t -> t.t1 + "." + t.t2 + ".svc");
+    }
+
+    /** The backend Service's names (what Nginx sends as Host), plus any configured extras. */
+    static List<String> allowedHosts(Settings settings) {
+        var ns = settings.namespace();
+        var hosts = new ArrayList<>(List.of(Backend.NAME, Backend.NAME + "." + ns, Backend.NAME + "." + ns + ".svc",
+                Backend.NAME + "." + ns + ".svc.cluster.local"));
+        hosts.addAll(settings.backend().extraAllowedHosts());
+        return hosts;
+    }
+}

@@ -1,0 +1,226 @@
+package com.travelapp.infra.backend;
+
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.apps.v1.Deployment;
+import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.RollingUpdateDeploymentArgs;
+import com.pulumi.kubernetes.batch.v1.Job;
+import com.pulumi.kubernetes.batch.v1.JobArgs;
+import com.pulumi.kubernetes.batch.v1.inputs.JobSpecArgs;
+import com.pulumi.kubernetes.core.v1.Service;
+import com.pulumi.kubernetes.core.v1.ServiceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ConfigMapKeySelectorArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ExecActionArgs;
+import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
+import com.pulumi.kubernetes.core.v1.inputs.LifecycleArgs;
+import com.pulumi.kubernetes.core.v1.inputs.LifecycleHandlerArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
+import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
+import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.pulumi.resources.Resource;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.configuration.AppConfig;
+import com.travelapp.infra.configuration.AppSecrets;
+import com.travelapp.infra.kube.Kube;
+import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.NetworkPolicies;
+import com.travelapp.infra.kube.PodSecurity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backend tier: the Django API as a Deployment behind a ClusterIP Service on 8000, with the
+ * release's database migrations run once by a Job before the new pods roll out.
+ */
+public final class Backend extends ComponentResource {
+    public static final String NAME = "backend";
+    public static final String MIGRATIONS = "backend-migrations";
+    public static final int PORT = 8000;
+    public static final int UID = 10001;
+    public static final String METRICS_PATH = "/metrics";
+    public static final List<String> CLIENTS = List.of("frontend", "prometheus");
+    public static final List<String> MIGRATE_COMMAND = List.of("python", "manage.py", "migrate", "--noinput");
+
+    private final Output<String> serviceName;
+    private final Deployment deployment;
+
+    /** What the backend needs from the tiers declared before it. */
+    public record Inputs(Output<String> namespace, Output<String> configMapName, Output<String> configChecksum,
+                         Output<String> secretName, Output<String> secretVersion, Resource database) {}
+
+    public Backend(String name, Settings.Backend settings, Settings.ComputeResources resources,
+                   Settings.ComputeResources migrationResources, String imagePullPolicy, Inputs in,
+                   ComponentResourceOptions options) {
+        super("travel:app:Backend", name, options);
+        var child = CustomResourceOptions.builder().parent(this).build();
+        var labels = Labels.of(NAME, "api");
+
+        var migrations = new Job(migrationJobName(settings.image()), JobArgs.builder()
+                .metadata(Kube.metadata(migrationJobName(settings.image()), in.namespace(), Labels.of(MIGRATIONS, "migrations")))
+                .spec(JobSpecArgs.builder()
+                        .backoffLimit(4)
+                        .activeDeadlineSeconds(600)
+                        .template(PodTemplateSpecArgs.builder()
+                                .metadata(ObjectMetaArgs.builder().labels(Labels.of(MIGRATIONS, "migrations")).build())
+                                .spec(PodSpecArgs.builder()
+                                        .restartPolicy("Never")
+                                        .automountServiceAccountToken(false)
+                                        .securityContext(PodSecurity.pod(UID, UID))
+                                        .containers(ContainerArgs.builder()
+                                                .name("migrate")
+                                                .image(settings.image())
+                                                .imagePullPolicy(imagePullPolicy)
+                                                .command(MIGRATE_COMMAND)
+                                                .env(environment(in))
+                                                .resources(Kube.resources(migrationResources))
+                                                .securityContext(PodSecurity.container())
+                                                .volumeMounts(Kube.mount("tmp", "/tmp"))
+                                                .build())
+                                        .volumes(Kube.emptyDir("tmp", "64Mi"))
+                                        .build())
+                                .build())
+                        .build())
+                .build(),
+                // A Job's template is immutable: a config change with the same image replaces it.
+                CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).dependsOn(in.database()).build());
+
+        this.deployment = new Deployment(NAME, DeploymentArgs.builder()
+                .metadata(Kube.metadata(NAME, in.namespace(), labels))
+                .spec(DeploymentSpecArgs.builder()
+                        .replicas(settings.replicas())
+                        .revisionHistoryLimit(5)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        // Zero downtime: a new pod must be Ready before an old one goes.
+                        .strategy(DeploymentStrategyArgs.builder()
+                                .type("RollingUpdate")
+                                .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
+                                .build())
+                        .template(PodTemplateSpecArgs.builder()
+                                .metadata(ObjectMetaArgs.builder()
+                                        .labels(labels)
+                                        .annotations(Output.tuple(in.configChecksum(), in.secretVersion()).applyValue(t -> Map.of(
+                                                "prometheus.io/scrape", "true",
+                                                "prometheus.io/port", String.valueOf(PORT),
+                                                "prometheus.io/path", METRICS_PATH,
+                                                "travel-app/config-checksum", t.t1,
+                                                "travel-app/secret-version", t.t2)))
+                                        .build())
+                                .spec(podSpec(settings, resources, imagePullPolicy, in))
+                                .build())
+                        .build())
+                .build(), CustomResourceOptions.builder().parent(this).dependsOn(migrations).build());
+
+        var service = new Service(NAME, ServiceArgs.builder()
+                .metadata(Kube.metadata(NAME, in.namespace(), labels))
+                .spec(ServiceSpecArgs.builder()
+                        .type("ClusterIP")
+                        .selector(Labels.selector(NAME))
+                        .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http").protocol("TCP").build())
+                        .build())
+                .build(), child);
+        this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
+
+        new PodDisruptionBudget(NAME, PodDisruptionBudgetArgs.builder()
+                .metadata(Kube.metadata(NAME, in.namespace(), labels))
+                .spec(PodDisruptionBudgetSpecArgs.builder()
+                        .minAvailable(1)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        .build())
+                .build(), child);
+
+        NetworkPolicies.allowFrom(NAME, PORT, CLIENTS, in.namespace(), child);
+
+        registerOutputs(Map.of("serviceName", serviceName, "migrationJob", migrations.metadata().applyValue(m -> m.name().orElseThrow())));
+    }
+
+    private static PodSpecArgs podSpec(Settings.Backend settings, Settings.ComputeResources resources,
+                                       String imagePullPolicy, Inputs in) {
+        var healthz = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
+        var readyz = HTTPGetActionArgs.builder().path("/readyz").port("http").build();
+        return PodSpecArgs.builder()
+                .automountServiceAccountToken(false)
+                .securityContext(PodSecurity.pod(UID, UID))
+                .terminationGracePeriodSeconds(30)
+                .containers(ContainerArgs.builder()
+                        .name(NAME)
+                        .image(settings.image())
+                        .imagePullPolicy(imagePullPolicy)
+                        .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
+                        .env(environment(in))
+                        // The image waits up to a minute for the database before gunicorn answers.
+                        .startupProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).failureThreshold(30).build())
+                        .readinessProbe(ProbeArgs.builder().httpGet(readyz).periodSeconds(10).timeoutSeconds(3).failureThreshold(3).build())
+                        .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(3).failureThreshold(3).build())
+                        // Endpoints are removed asynchronously: keep serving while they catch up.
+                        .lifecycle(LifecycleArgs.builder()
+                                .preStop(LifecycleHandlerArgs.builder()
+                                        .exec(ExecActionArgs.builder().command("sleep", "5").build())
+                                        .build())
+                                .build())
+                        .resources(Kube.resources(resources))
+                        .securityContext(PodSecurity.container())
+                        .volumeMounts(Kube.mount("tmp", "/tmp"))
+                        .build())
+                .volumes(Kube.emptyDir("tmp", "128Mi"))
+                .build();
+    }
+
+    /** The same environment for the web pods and the migration Job: ConfigMap keys plus two secrets. */
+    static List<EnvVarArgs> environment(Inputs in) {
+        var env = new ArrayList<EnvVarArgs>();
+        for (var key : AppConfig.KEYS) {
+            env.add(EnvVarArgs.builder().name(key).valueFrom(EnvVarSourceArgs.builder()
+                    .configMapKeyRef(ConfigMapKeySelectorArgs.builder().name(in.configMapName()).key(key).build())
+                    .build()).build());
+        }
+        env.add(secret("DB_PASSWORD", in.secretName(), AppSecrets.DB_PASSWORD_KEY));
+        env.add(secret("SECRET_KEY", in.secretName(), AppSecrets.DJANGO_SECRET_KEY_KEY));
+        return env;
+    }
+
+    private static EnvVarArgs secret(String name, Output<String> secretName, String key) {
+        return EnvVarArgs.builder().name(name).valueFrom(EnvVarSourceArgs.builder()
+                .secretKeyRef(SecretKeySelectorArgs.builder().name(secretName).key(key).build())
+                .build()).build();
+    }
+
+    /** One Job per release: a new image gets a new name, so its migrations run exactly once. */
+    public static String migrationJobName(String image) {
+        try {
+            var hash = MessageDigest.getInstance("SHA-256").digest(image.getBytes(StandardCharsets.UTF_8));
+            return "backend-migrate-" + HexFormat.of().formatHex(hash).substring(0, 10);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    public Output<String> serviceName() {
+        return serviceName;
+    }
+
+    public Deployment deployment() {
+        return deployment;
+    }
+}

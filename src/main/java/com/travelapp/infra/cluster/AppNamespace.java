@@ -1,0 +1,66 @@
+package com.travelapp.infra.cluster;
+
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.core.v1.Namespace;
+import com.pulumi.kubernetes.core.v1.NamespaceArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.networking.v1.NetworkPolicy;
+import com.pulumi.kubernetes.networking.v1.NetworkPolicyArgs;
+import com.pulumi.kubernetes.networking.v1.inputs.NetworkPolicySpecArgs;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.kube.Kube;
+import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.PodSecurity;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The namespace every tier lives in, enforcing Pod Security "restricted", and the default-deny
+ * ingress policy that the tiers open up one rule at a time.
+ */
+public final class AppNamespace extends ComponentResource {
+    private final Output<String> name;
+
+    public AppNamespace(String name, String namespace, boolean owned, ComponentResourceOptions options) {
+        super("travel:app:Namespace", name, options);
+        var child = CustomResourceOptions.builder().parent(this).build();
+
+        if (owned) {
+            var created = new Namespace(namespace, NamespaceArgs.builder()
+                    .metadata(ObjectMetaArgs.builder().name(namespace).labels(podSecurityLabels()).build())
+                    .build(), child);
+            this.name = created.metadata().applyValue(m -> m.name().orElseThrow());
+        } else {
+            this.name = Output.of(namespace);
+        }
+
+        new NetworkPolicy("default-deny-ingress", NetworkPolicyArgs.builder()
+                .metadata(Kube.metadata("default-deny-ingress", this.name, Labels.of(Labels.APP, "network-policy")))
+                .spec(NetworkPolicySpecArgs.builder()
+                        // In a namespace we own, deny for every pod; in a shared one, only for ours.
+                        .podSelector(owned
+                                ? LabelSelectorArgs.builder().build()
+                                : LabelSelectorArgs.builder().matchLabels(Map.of(Labels.PART_OF, Labels.APP)).build())
+                        .policyTypes("Ingress")
+                        .build())
+                .build(), child);
+
+        registerOutputs(Map.of("name", this.name));
+    }
+
+    public Output<String> name() {
+        return name;
+    }
+
+    private static Map<String, String> podSecurityLabels() {
+        var labels = new HashMap<>(Labels.of(Labels.APP, "namespace"));
+        for (var mode : new String[] {"enforce", "audit", "warn"}) {
+            labels.put("pod-security.kubernetes.io/" + mode, "restricted");
+            labels.put("pod-security.kubernetes.io/" + mode + "-version", PodSecurity.POLICY_VERSION);
+        }
+        return labels;
+    }
+}

@@ -1,0 +1,54 @@
+package com.travelapp.infra.config;
+
+/**
+ * Every stack config key the program reads, with its default and what it allows. The README's
+ * config table is checked against this list by a test, so the two cannot drift apart.
+ */
+public enum ConfigKey {
+    NAMESPACE("namespace", "travel-app", "a DNS label: lower-case letters, digits and '-', at most 63 characters; 'default' uses the existing namespace"),
+    FRONTEND_REPLICAS("frontendReplicas", "2", "an integer from 1 to 100"),
+    BACKEND_REPLICAS("backendReplicas", "2", "an integer from 1 to 100"),
+    FRONTEND_IMAGE("frontendImage", "travel-app/frontend:0.1.0", "an image reference with a tag or digest, not ':latest'"),
+    BACKEND_IMAGE("backendImage", "travel-app/backend:0.1.0", "an image reference with a tag or digest, not ':latest'"),
+    DATABASE_IMAGE("databaseImage", "postgres:17.2-alpine3.21", "an image reference with a tag or digest, not ':latest'"),
+    PROMETHEUS_IMAGE("prometheusImage", "prom/prometheus:v3.1.0", "an image reference with a tag or digest, not ':latest'"),
+    GRAFANA_IMAGE("grafanaImage", "grafana/grafana:11.4.0", "an image reference with a tag or digest, not ':latest'"),
+    IMAGE_PULL_POLICY("imagePullPolicy", "IfNotPresent", "IfNotPresent, Always or Never"),
+    FRONTEND_SERVICE_TYPE("frontendServiceType", "LoadBalancer", "LoadBalancer, NodePort or ClusterIP"),
+    FRONTEND_NODE_PORT("frontendNodePort", null, "an integer from 30000 to 32767, only with LoadBalancer or NodePort; unset lets Kubernetes pick"),
+    LOAD_BALANCER_AVAILABLE("loadBalancerAvailable", "true", "true or false; false on kind/minikube so 'pulumi up' does not wait for an address"),
+    NODE_ADDRESS("nodeAddress", "localhost", "a host name or IP address under which node ports are reachable"),
+    PROMETHEUS_NODE_PORT("prometheusNodePort", "30090", "an integer from 30000 to 32767, different from the other node ports"),
+    GRAFANA_NODE_PORT("grafanaNodePort", "30300", "an integer from 30000 to 32767, different from the other node ports"),
+    SCRAPE_INTERVAL("scrapeInterval", "15s", "a duration from 5s to 5m, such as 15s, 30s or 1m"),
+    GRAFANA_ADMIN_USER("grafanaAdminUser", "admin", "1 to 64 letters, digits, '.', '_' or '-'"),
+    DATABASE_NAME("databaseName", "travel", "a PostgreSQL identifier: a lower-case letter or '_' then lower-case letters, digits or '_', at most 63"),
+    DATABASE_USER("databaseUser", "travel", "a PostgreSQL identifier: a lower-case letter or '_' then lower-case letters, digits or '_', at most 63"),
+    DATABASE_STORAGE_SIZE("databaseStorageSize", "2Gi", "a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 256Mi"),
+    DATABASE_STORAGE_CLASS("databaseStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
+    ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
+    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
+
+    private final String key;
+    private final String defaultValue;
+    private final String allowed;
+
+    ConfigKey(String key, String defaultValue, String allowed) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.allowed = allowed;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** The default as written in stack config, or null when unset means something of its own. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String allowed() {
+        return allowed;
+    }
+}

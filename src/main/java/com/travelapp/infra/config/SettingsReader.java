@@ -1,0 +1,340 @@
+package com.travelapp.infra.config;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.pulumi.Config;
+import com.travelapp.infra.config.Settings.ComputeResources;
+import com.travelapp.infra.config.Settings.ServiceType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads stack config once into {@link Settings}. Every key is read as text and checked here, so
+ * a bad value produces our message (key, value, what is allowed) rather than a parse exception,
+ * and every problem is reported in one {@link InvalidSettingsException}.
+ */
+public final class SettingsReader {
+    public static final int MIN_REPLICAS = 1;
+    public static final int MAX_REPLICAS = 100;
+    public static final int MIN_NODE_PORT = 30000;
+    public static final int MAX_NODE_PORT = 32767;
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    private static final Pattern IMAGE = Pattern.compile(
+            "(?:(?<registry>[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?)/)?"
+                    + "(?<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+                    + "(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+                    + "(?:@(?<digest>sha256:[a-f0-9]{64}))?");
+    private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final Pattern STORAGE = Pattern.compile("([1-9][0-9]{0,8})(Mi|Gi|Ti)");
+    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,3})(s|m)");
+    private static final Pattern GRAFANA_USER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?[0-9A-Fa-f:]+]?");
+    private static final Pattern ALLOWED_HOST = Pattern.compile("\\.?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
+    private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,6})m|([0-9]{1,4})(\\.[0-9]{1,3})?");
+    private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,12})(Ki|Mi|Gi|Ti|k|M|G|T)?");
+
+    private final Config config;
+    private final List<String> problems = new ArrayList<>();
+
+    private SettingsReader(Config config) {
+        this.config = config;
+    }
+
+    /** @throws InvalidSettingsException listing every bad key when any value is not allowed */
+    public static Settings read(Config config) {
+        return new SettingsReader(config).read();
+    }
+
+    private Settings read() {
+        var namespace = namespace();
+        var frontendServiceType = serviceType();
+        var frontendNodePort = optionalNodePort(ConfigKey.FRONTEND_NODE_PORT);
+        var prometheusNodePort = integer(ConfigKey.PROMETHEUS_NODE_PORT, MIN_NODE_PORT, MAX_NODE_PORT);
+        var grafanaNodePort = integer(ConfigKey.GRAFANA_NODE_PORT, MIN_NODE_PORT, MAX_NODE_PORT);
+        if (frontendNodePort.isPresent() && frontendServiceType == ServiceType.ClusterIP) {
+            problem(ConfigKey.FRONTEND_NODE_PORT, String.valueOf(frontendNodePort.get()),
+                    "must be unset when frontendServiceType is ClusterIP (a ClusterIP Service has no node port)");
+        }
+        requireDistinctNodePorts(frontendNodePort, prometheusNodePort, grafanaNodePort);
+
+        var settings = new Settings(
+                namespace,
+                oneOf(ConfigKey.IMAGE_PULL_POLICY, List.of("IfNotPresent", "Always", "Never")),
+                new Settings.Frontend(
+                        replicas(ConfigKey.FRONTEND_REPLICAS),
+                        image(ConfigKey.FRONTEND_IMAGE),
+                        frontendServiceType,
+                        frontendNodePort),
+                new Settings.Backend(
+                        replicas(ConfigKey.BACKEND_REPLICAS),
+                        image(ConfigKey.BACKEND_IMAGE),
+                        allowedHosts()),
+                new Settings.Database(
+                        image(ConfigKey.DATABASE_IMAGE),
+                        matching(ConfigKey.DATABASE_NAME, PG_IDENTIFIER),
+                        matching(ConfigKey.DATABASE_USER, PG_IDENTIFIER),
+                        storageSize(),
+                        optional(ConfigKey.DATABASE_STORAGE_CLASS).filter(v -> check(
+                                ConfigKey.DATABASE_STORAGE_CLASS, v, v.length() <= 253 && DNS_SUBDOMAIN.matcher(v).matches()))),
+                new Settings.Monitoring(
+                        image(ConfigKey.PROMETHEUS_IMAGE),
+                        image(ConfigKey.GRAFANA_IMAGE),
+                        prometheusNodePort.orElse(0),
+                        grafanaNodePort.orElse(0),
+                        scrapeInterval(),
+                        matching(ConfigKey.GRAFANA_ADMIN_USER, GRAFANA_USER)),
+                new Settings.Cluster(bool(ConfigKey.LOAD_BALANCER_AVAILABLE), matching(ConfigKey.NODE_ADDRESS, HOST)),
+                resources());
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(config.getName(), problems);
+        }
+        return settings;
+    }
+
+    private String value(ConfigKey key) {
+        return config.get(key.key()).orElse(key.defaultValue());
+    }
+
+    private Optional<String> optional(ConfigKey key) {
+        return config.get(key.key()).or(() -> Optional.ofNullable(key.defaultValue()));
+    }
+
+    private void problem(ConfigKey key, String value, String expectation) {
+        problems.add(key.key() + " = \"" + value + "\": " + expectation);
+    }
+
+    /** Records a problem when {@code ok} is false; returns {@code ok}. */
+    private boolean check(ConfigKey key, String value, boolean ok) {
+        if (!ok) {
+            problem(key, value, "must be " + key.allowed());
+        }
+        return ok;
+    }
+
+    private String matching(ConfigKey key, Pattern pattern) {
+        var value = value(key);
+        check(key, value, pattern.matcher(value).matches());
+        return value;
+    }
+
+    private String namespace() {
+        var value = value(ConfigKey.NAMESPACE);
+        if (check(ConfigKey.NAMESPACE, value, value.length() <= 63 && DNS_LABEL.matcher(value).matches())
+                && value.startsWith("kube-")) {
+            problem(ConfigKey.NAMESPACE, value, "must not start with 'kube-' (reserved for Kubernetes itself)");
+        }
+        return value;
+    }
+
+    private int replicas(ConfigKey key) {
+        return integer(key, MIN_REPLICAS, MAX_REPLICAS).orElse(MIN_REPLICAS);
+    }
+
+    private Optional<Integer> optionalNodePort(ConfigKey key) {
+        return optional(key).isPresent() ? integer(key, MIN_NODE_PORT, MAX_NODE_PORT) : Optional.empty();
+    }
+
+    private Optional<Integer> integer(ConfigKey key, int min, int max) {
+        var value = value(key).trim();
+        try {
+            int parsed = Integer.parseInt(value);
+            if (check(key, value, parsed >= min && parsed <= max)) {
+                return Optional.of(parsed);
+            }
+        } catch (NumberFormatException e) {
+            check(key, value, false);
+        }
+        return Optional.empty();
+    }
+
+    private boolean bool(ConfigKey key) {
+        var value = value(key);
+        check(key, value, value.equals("true") || value.equals("false"));
+        return Boolean.parseBoolean(value);
+    }
+
+    private String oneOf(ConfigKey key, List<String> allowed) {
+        var value = value(key);
+        check(key, value, allowed.contains(value));
+        return value;
+    }
+
+    private ServiceType serviceType() {
+        var value = oneOf(ConfigKey.FRONTEND_SERVICE_TYPE,
+                Arrays.stream(ServiceType.values()).map(Enum::name).toList());
+        return Arrays.stream(ServiceType.values())
+                .filter(t -> t.name().equals(value)).findFirst().orElse(ServiceType.LoadBalancer);
+    }
+
+    /** Only ports that are valid on their own are compared, so one typo gives one message. */
+    private void requireDistinctNodePorts(Optional<Integer> frontend, Optional<Integer> prometheus, Optional<Integer> grafana) {
+        if (prometheus.isPresent() && prometheus.equals(grafana)) {
+            problem(ConfigKey.GRAFANA_NODE_PORT, String.valueOf(grafana.get()),
+                    "must differ from prometheusNodePort (" + prometheus.get() + "): a node port can be used by one Service only");
+        }
+        frontend.filter(port -> prometheus.equals(Optional.of(port)) || grafana.equals(Optional.of(port)))
+                .ifPresent(port -> problem(ConfigKey.FRONTEND_NODE_PORT, String.valueOf(port),
+                        "must differ from prometheusNodePort and grafanaNodePort: a node port can be used by one Service only"));
+    }
+
+    private String image(ConfigKey key) {
+        var value = value(key);
+        Matcher m = IMAGE.matcher(value);
+        if (!m.matches()) {
+            check(key, value, false);
+        } else if (m.group("tag") == null && m.group("digest") == null) {
+            problem(key, value, "must name a tag or digest (e.g. '" + value + ":1.0.0'): untagged images mean ':latest'");
+        } else if ("latest".equals(m.group("tag")) && m.group("digest") == null) {
+            problem(key, value, "must not use the ':latest' tag: pin an exact version");
+        }
+        return value;
+    }
+
+    private String storageSize() {
+        var value = value(ConfigKey.DATABASE_STORAGE_SIZE);
+        Matcher m = STORAGE.matcher(value);
+        if (check(ConfigKey.DATABASE_STORAGE_SIZE, value, m.matches())
+                && toMebibytes(Long.parseLong(m.group(1)), m.group(2)) < 256) {
+            problem(ConfigKey.DATABASE_STORAGE_SIZE, value, "must be at least 256Mi: PostgreSQL needs room for its WAL");
+        }
+        return value;
+    }
+
+    private static long toMebibytes(long amount, String unit) {
+        return switch (unit) {
+            case "Ti" -> amount * 1024 * 1024;
+            case "Gi" -> amount * 1024;
+            default -> amount;
+        };
+    }
+
+    private String scrapeInterval() {
+        var value = value(ConfigKey.SCRAPE_INTERVAL);
+        Matcher m = DURATION.matcher(value);
+        if (m.matches()) {
+            long seconds = Long.parseLong(m.group(1)) * (m.group(2).equals("m") ? 60 : 1);
+            check(ConfigKey.SCRAPE_INTERVAL, value, seconds >= 5 && seconds <= 300);
+        } else {
+            check(ConfigKey.SCRAPE_INTERVAL, value, false);
+        }
+        return value;
+    }
+
+    private List<String> allowedHosts() {
+        var value = optional(ConfigKey.ALLOWED_HOSTS).orElse("");
+        var hosts = Arrays.stream(value.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
+        for (var host : hosts) {
+            if (host.equals("*")) {
+                problem(ConfigKey.ALLOWED_HOSTS, value, "must list host names; '*' would switch off Django's host header validation");
+            } else if (!ALLOWED_HOST.matcher(host).matches()) {
+                problem(ConfigKey.ALLOWED_HOSTS, value, "must be " + ConfigKey.ALLOWED_HOSTS.allowed() + "; '" + host + "' is not a host name");
+            }
+        }
+        return hosts;
+    }
+
+    private Map<Workload, ComputeResources> resources() {
+        var result = new EnumMap<Workload, ComputeResources>(Workload.class);
+        for (var workload : Workload.values()) {
+            result.put(workload, workload.defaults());
+        }
+        var raw = optional(ConfigKey.RESOURCES);
+        if (raw.isEmpty()) {
+            return result;
+        }
+        JsonObject overrides;
+        try {
+            JsonElement parsed = JsonParser.parseString(raw.get());
+            if (!parsed.isJsonObject()) {
+                check(ConfigKey.RESOURCES, raw.get(), false);
+                return result;
+            }
+            overrides = parsed.getAsJsonObject();
+        } catch (JsonParseException e) {
+            check(ConfigKey.RESOURCES, raw.get(), false);
+            return result;
+        }
+        for (var entry : overrides.entrySet()) {
+            var workload = Arrays.stream(Workload.values())
+                    .filter(w -> w.configName().equals(entry.getKey())).findFirst();
+            if (workload.isEmpty() || !entry.getValue().isJsonObject()) {
+                problems.add("resources." + entry.getKey() + ": unknown workload; allowed: "
+                        + Arrays.stream(Workload.values()).map(Workload::configName).collect(Collectors.joining(", ")));
+                continue;
+            }
+            result.put(workload.get(), computeResources(workload.get(), entry.getValue().getAsJsonObject()));
+        }
+        return result;
+    }
+
+    private ComputeResources computeResources(Workload workload, JsonObject fields) {
+        var defaults = workload.defaults();
+        var prefix = "resources." + workload.configName() + ".";
+        for (var field : fields.keySet()) {
+            if (!List.of("cpuRequest", "memoryRequest", "cpuLimit", "memoryLimit").contains(field)) {
+                problems.add(prefix + field + ": unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit");
+            }
+        }
+        var cpuRequest = quantity(prefix + "cpuRequest", fields, defaults.cpuRequest(), CPU, "a CPU quantity such as 100m or 0.5");
+        var cpuLimit = quantity(prefix + "cpuLimit", fields, defaults.cpuLimit(), CPU, "a CPU quantity such as 500m or 1");
+        var memoryRequest = quantity(prefix + "memoryRequest", fields, defaults.memoryRequest(), MEMORY, "a memory quantity such as 128Mi or 1Gi");
+        var memoryLimit = quantity(prefix + "memoryLimit", fields, defaults.memoryLimit(), MEMORY, "a memory quantity such as 512Mi or 1Gi");
+        requireRequestWithinLimit(prefix + "cpuRequest", cpuRequest, cpuLimit, millicores(cpuRequest), millicores(cpuLimit));
+        requireRequestWithinLimit(prefix + "memoryRequest", memoryRequest, memoryLimit, bytes(memoryRequest), bytes(memoryLimit));
+        return new ComputeResources(cpuRequest, memoryRequest, cpuLimit, memoryLimit);
+    }
+
+    private String quantity(String key, JsonObject fields, String fallback, Pattern pattern, String expectation) {
+        if (!fields.has(key.substring(key.lastIndexOf('.') + 1))) {
+            return fallback;
+        }
+        var element = fields.get(key.substring(key.lastIndexOf('.') + 1));
+        var value = element.isJsonPrimitive() ? element.getAsString() : element.toString();
+        if (!pattern.matcher(value).matches()) {
+            problems.add(key + " = \"" + value + "\": must be " + expectation);
+            return fallback;
+        }
+        return value;
+    }
+
+    private void requireRequestWithinLimit(String key, String request, String limit, double requested, double limited) {
+        if (requested > limited) {
+            problems.add(key + " = \"" + request + "\": must not exceed the limit (" + limit + ")");
+        }
+    }
+
+    private static double millicores(String cpu) {
+        return cpu.endsWith("m") ? Double.parseDouble(cpu.substring(0, cpu.length() - 1)) : Double.parseDouble(cpu) * 1000;
+    }
+
+    private static double bytes(String memory) {
+        Matcher m = MEMORY.matcher(memory);
+        if (!m.matches()) {
+            return 0;
+        }
+        double amount = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2);
+        return amount * switch (unit) {
+            case "Ki" -> 1024d;
+            case "Mi" -> 1024d * 1024;
+            case "Gi" -> 1024d * 1024 * 1024;
+            case "Ti" -> 1024d * 1024 * 1024 * 1024;
+            case "k" -> 1e3;
+            case "M" -> 1e6;
+            case "G" -> 1e9;
+            case "T" -> 1e12;
+            default -> 1d;
+        };
+    }
+}

@@ -1,0 +1,147 @@
+package com.travelapp.infra.database;
+
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.apps.v1.StatefulSet;
+import com.pulumi.kubernetes.apps.v1.StatefulSetArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.StatefulSetSpecArgs;
+import com.pulumi.kubernetes.core.v1.Service;
+import com.pulumi.kubernetes.core.v1.ServiceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ExecActionArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PersistentVolumeClaimArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PersistentVolumeClaimSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ResourceRequirementsArgs;
+import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.configuration.AppSecrets;
+import com.travelapp.infra.kube.Kube;
+import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.NetworkPolicies;
+import com.travelapp.infra.kube.PodSecurity;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The database tier: PostgreSQL as a one-replica StatefulSet ({@code postgres-0}) on its own
+ * PersistentVolumeClaim, behind a headless Service that only the backend may reach.
+ */
+public final class Database extends ComponentResource {
+    public static final String NAME = "postgres";
+    public static final int PORT = 5432;
+    public static final String DATA_VOLUME = "data";
+    public static final String DATA_PATH = "/var/lib/postgresql/data";
+    /** initdb refuses a volume root that holds lost+found, so the cluster lives one level down. */
+    public static final String PGDATA = DATA_PATH + "/pgdata";
+    /** The postgres user of the official Alpine image. */
+    public static final int UID = 70;
+    public static final List<String> CLIENTS = List.of("backend", "backend-migrations");
+
+    private final Output<String> serviceName;
+    private final StatefulSet statefulSet;
+
+    public Database(String name, Output<String> namespace, Settings.Database settings, Settings.ComputeResources resources,
+                    String imagePullPolicy, Output<String> appSecretName, ComponentResourceOptions options) {
+        super("travel:app:Database", name, options);
+        var child = CustomResourceOptions.builder().parent(this).build();
+        var labels = Labels.of(NAME, "database");
+
+        var service = new Service(NAME, ServiceArgs.builder()
+                // A headless Service is never "ready" before its StatefulSet exists, which the
+                // StatefulSet needs first: skip the await (pulumi-kubernetes issues 248, 1974).
+                .metadata(Kube.metadata(NAME, namespace, labels, Map.of("pulumi.com/skipAwait", "true")))
+                .spec(ServiceSpecArgs.builder()
+                        .clusterIP("None")
+                        .selector(Labels.selector(NAME))
+                        .ports(ServicePortArgs.builder().name("postgres").port(PORT).targetPort("postgres").protocol("TCP").build())
+                        .build())
+                .build(), child);
+        this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
+
+        this.statefulSet = new StatefulSet(NAME, StatefulSetArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(StatefulSetSpecArgs.builder()
+                        .serviceName(serviceName)
+                        .replicas(1)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        .template(PodTemplateSpecArgs.builder()
+                                .metadata(ObjectMetaArgs.builder().labels(labels).build())
+                                .spec(podSpec(settings, resources, imagePullPolicy, appSecretName))
+                                .build())
+                        .volumeClaimTemplates(volumeClaim(settings))
+                        .build())
+                .build(), child);
+
+        NetworkPolicies.allowFrom(NAME, PORT, CLIENTS, namespace, child);
+
+        registerOutputs(Map.of("serviceName", serviceName));
+    }
+
+    private static PodSpecArgs podSpec(Settings.Database settings, Settings.ComputeResources resources,
+                                       String imagePullPolicy, Output<String> appSecretName) {
+        var ready = ExecActionArgs.builder()
+                .command("sh", "-c", "exec pg_isready -h 127.0.0.1 -p " + PORT + " -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"")
+                .build();
+        return PodSpecArgs.builder()
+                .automountServiceAccountToken(false)
+                .securityContext(PodSecurity.pod(UID, UID))
+                .terminationGracePeriodSeconds(60)
+                .containers(ContainerArgs.builder()
+                        .name(NAME)
+                        .image(settings.image())
+                        .imagePullPolicy(imagePullPolicy)
+                        .ports(ContainerPortArgs.builder().name("postgres").containerPort(PORT).protocol("TCP").build())
+                        .env(
+                                EnvVarArgs.builder().name("POSTGRES_DB").value(settings.name()).build(),
+                                EnvVarArgs.builder().name("POSTGRES_USER").value(settings.user()).build(),
+                                EnvVarArgs.builder().name("POSTGRES_PASSWORD").valueFrom(EnvVarSourceArgs.builder()
+                                        .secretKeyRef(SecretKeySelectorArgs.builder()
+                                                .name(appSecretName).key(AppSecrets.DB_PASSWORD_KEY).build())
+                                        .build()).build(),
+                                EnvVarArgs.builder().name("PGDATA").value(PGDATA).build())
+                        .startupProbe(ProbeArgs.builder().exec(ready).periodSeconds(5).failureThreshold(60).build())
+                        .readinessProbe(ProbeArgs.builder().exec(ready).periodSeconds(10).timeoutSeconds(5).failureThreshold(3).build())
+                        .livenessProbe(ProbeArgs.builder().exec(ready).periodSeconds(20).timeoutSeconds(5).failureThreshold(6).build())
+                        .resources(Kube.resources(resources))
+                        .securityContext(PodSecurity.container())
+                        .volumeMounts(
+                                Kube.mount(DATA_VOLUME, DATA_PATH),
+                                Kube.mount("run", "/var/run/postgresql"),
+                                Kube.mount("tmp", "/tmp"))
+                        .build())
+                .volumes(Kube.emptyDir("run", "16Mi"), Kube.emptyDir("tmp", "256Mi"))
+                .build();
+    }
+
+    private static PersistentVolumeClaimArgs volumeClaim(Settings.Database settings) {
+        var spec = PersistentVolumeClaimSpecArgs.builder()
+                .accessModes("ReadWriteOnce")
+                .resources(ResourceRequirementsArgs.builder().requests(Map.of("storage", settings.storageSize())).build());
+        settings.storageClass().ifPresent(spec::storageClassName);
+        return PersistentVolumeClaimArgs.builder()
+                .metadata(ObjectMetaArgs.builder().name(DATA_VOLUME).labels(Labels.of(NAME, "database")).build())
+                .spec(spec.build())
+                .build();
+    }
+
+    /** The headless Service's name: what DB_HOST holds. */
+    public Output<String> serviceName() {
+        return serviceName;
+    }
+
+    public StatefulSet statefulSet() {
+        return statefulSet;
+    }
+}

@@ -1,0 +1,174 @@
+package com.travelapp.infra.frontend;
+
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.apps.v1.Deployment;
+import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.RollingUpdateDeploymentArgs;
+import com.pulumi.kubernetes.core.v1.Service;
+import com.pulumi.kubernetes.core.v1.ServiceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
+import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.core.v1.outputs.LoadBalancerIngress;
+import com.pulumi.kubernetes.core.v1.outputs.ServiceSpec;
+import com.pulumi.kubernetes.core.v1.outputs.ServiceStatus;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
+import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.config.Settings.ServiceType;
+import com.travelapp.infra.kube.Kube;
+import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.NetworkPolicies;
+import com.travelapp.infra.kube.PodSecurity;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The frontend tier: the React app served by Nginx, which also proxies {@code /api} to the
+ * backend Service. Reached from outside through a Service on port 3000 (LoadBalancer by default).
+ */
+public final class Frontend extends ComponentResource {
+    public static final String NAME = "frontend";
+    public static final int SERVICE_PORT = 3000;
+    public static final int CONTAINER_PORT = 80;
+    /** nginx-unprivileged's nginx user. */
+    public static final int UID = 101;
+
+    private final Output<String> url;
+    private final Output<String> serviceName;
+
+    public Frontend(String name, Output<String> namespace, Settings.Frontend settings, Settings.Cluster cluster,
+                    Settings.ComputeResources resources, String imagePullPolicy, Output<String> backendServiceName,
+                    int backendPort, ComponentResourceOptions options) {
+        super("travel:app:Frontend", name, options);
+        var child = CustomResourceOptions.builder().parent(this).build();
+        var labels = Labels.of(NAME, "web");
+
+        new Deployment(NAME, DeploymentArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(DeploymentSpecArgs.builder()
+                        .replicas(settings.replicas())
+                        .revisionHistoryLimit(5)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        .strategy(DeploymentStrategyArgs.builder()
+                                .type("RollingUpdate")
+                                .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
+                                .build())
+                        .template(PodTemplateSpecArgs.builder()
+                                .metadata(ObjectMetaArgs.builder().labels(labels).build())
+                                .spec(podSpec(settings, resources, imagePullPolicy, backendServiceName, backendPort))
+                                .build())
+                        .build())
+                .build(), child);
+
+        var service = new Service(NAME, ServiceArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels, serviceAnnotations(settings, cluster)))
+                .spec(ServiceSpecArgs.builder()
+                        .type(settings.serviceType().name())
+                        .selector(Labels.selector(NAME))
+                        .ports(servicePort(settings))
+                        .build())
+                .build(), child);
+        this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
+
+        new PodDisruptionBudget(NAME, PodDisruptionBudgetArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(PodDisruptionBudgetSpecArgs.builder()
+                        .minAvailable(1)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        .build())
+                .build(), child);
+
+        NetworkPolicies.allowFromAnywhere(NAME, CONTAINER_PORT, namespace, child);
+
+        this.url = Output.tuple(service.spec(), service.status(), namespace)
+                .applyValue(t -> url(settings.serviceType(), cluster.nodeAddress(), t.t1, t.t2, t.t3));
+        registerOutputs(Map.of("url", url, "serviceName", serviceName));
+    }
+
+    private static PodSpecArgs podSpec(Settings.Frontend settings, Settings.ComputeResources resources,
+                                       String imagePullPolicy, Output<String> backendServiceName, int backendPort) {
+        var healthz = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
+        return PodSpecArgs.builder()
+                .automountServiceAccountToken(false)
+                .securityContext(PodSecurity.podListeningOn(UID, UID, CONTAINER_PORT))
+                .containers(ContainerArgs.builder()
+                        .name(NAME)
+                        .image(settings.image())
+                        .imagePullPolicy(imagePullPolicy)
+                        .ports(ContainerPortArgs.builder().name("http").containerPort(CONTAINER_PORT).protocol("TCP").build())
+                        // Filled into the image's Nginx template at start: where /api goes.
+                        .env(
+                                EnvVarArgs.builder().name("BACKEND_HOST").value(backendServiceName).build(),
+                                EnvVarArgs.builder().name("BACKEND_PORT").value(String.valueOf(backendPort)).build(),
+                                EnvVarArgs.builder().name("NGINX_PORT").value(String.valueOf(CONTAINER_PORT)).build())
+                        .readinessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).timeoutSeconds(2).failureThreshold(3).build())
+                        .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(2).failureThreshold(3).build())
+                        .resources(Kube.resources(resources))
+                        .securityContext(PodSecurity.container())
+                        // The entrypoint renders templates into conf.d; Nginx keeps temp files in /tmp.
+                        .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.mount("nginx-conf", "/etc/nginx/conf.d"))
+                        .build())
+                .volumes(Kube.emptyDir("tmp", "64Mi"), Kube.emptyDir("nginx-conf", "1Mi"))
+                .build();
+    }
+
+    private static Map<String, String> serviceAnnotations(Settings.Frontend settings, Settings.Cluster cluster) {
+        var annotations = new HashMap<String, String>();
+        if (settings.serviceType() == ServiceType.LoadBalancer && !cluster.loadBalancerAvailable()) {
+            // Without a load-balancer controller the address never comes; don't let `pulumi up` wait for it.
+            annotations.put("pulumi.com/skipAwait", "true");
+        }
+        return annotations;
+    }
+
+    private static ServicePortArgs servicePort(Settings.Frontend settings) {
+        var port = ServicePortArgs.builder().name("http").port(SERVICE_PORT).targetPort("http").protocol("TCP");
+        settings.nodePort().ifPresent(port::nodePort);
+        return port.build();
+    }
+
+    /** Never throws: an address that is not there yet is reported as pending, with what to do. */
+    static String url(ServiceType type, String nodeAddress, ServiceSpec spec, Optional<ServiceStatus> status, String namespace) {
+        return switch (type) {
+            case LoadBalancer -> status.flatMap(ServiceStatus::loadBalancer)
+                    .flatMap(lb -> lb.ingress().stream().findFirst())
+                    .flatMap(Frontend::address)
+                    .map(address -> "http://" + address + ":" + SERVICE_PORT)
+                    .orElse("pending: the LoadBalancer has no address yet; run 'pulumi refresh' once it has one"
+                            + " (no load balancer in this cluster? set frontendServiceType to NodePort)");
+            case NodePort -> spec.ports().stream().findFirst().flatMap(p -> p.nodePort())
+                    .map(port -> "http://" + nodeAddress + ":" + port)
+                    .orElse("pending: the node port is not allocated yet; run 'pulumi refresh'");
+            case ClusterIP -> "not exposed outside the cluster: kubectl -n " + namespace + " port-forward service/"
+                    + NAME + " " + SERVICE_PORT + ":" + SERVICE_PORT + ", then open http://localhost:" + SERVICE_PORT;
+        };
+    }
+
+    private static Optional<String> address(LoadBalancerIngress ingress) {
+        return ingress.hostname().or(ingress::ip).filter(a -> !a.isBlank());
+    }
+
+    public Output<String> url() {
+        return url;
+    }
+
+    public Output<String> serviceName() {
+        return serviceName;
+    }
+}

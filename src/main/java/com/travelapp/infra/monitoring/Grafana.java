@@ -1,0 +1,156 @@
+package com.travelapp.infra.monitoring;
+
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.apps.v1.Deployment;
+import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
+import com.pulumi.kubernetes.core.v1.ConfigMap;
+import com.pulumi.kubernetes.core.v1.ConfigMapArgs;
+import com.pulumi.kubernetes.core.v1.Service;
+import com.pulumi.kubernetes.core.v1.ServiceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ConfigMapVolumeSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
+import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.configuration.AppConfig;
+import com.travelapp.infra.configuration.AppSecrets;
+import com.travelapp.infra.kube.Kube;
+import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.NetworkPolicies;
+import com.travelapp.infra.kube.PodSecurity;
+import java.util.Map;
+
+/**
+ * Grafana with everything provisioned from files: the Prometheus datasource (fixed uid) and the
+ * three dashboards (CPU/RAM, network, requests). The admin password comes from a generated Secret.
+ */
+public final class Grafana extends ComponentResource {
+    public static final String NAME = "grafana";
+    public static final int PORT = 3000;
+    /** The grafana user of the official image. */
+    public static final int UID = 472;
+
+    public Grafana(String name, Output<String> namespace, Settings.Monitoring settings, Settings.ComputeResources resources,
+                   String imagePullPolicy, Output<String> prometheusUrl, Output<String> adminSecretName,
+                   ComponentResourceOptions options) {
+        super("travel:app:Grafana", name, options);
+        var labels = Labels.of(NAME, "monitoring");
+        var replaceInPlace = CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).build();
+        var child = CustomResourceOptions.builder().parent(this).build();
+
+        var datasourcesText = prometheusUrl.applyValue(url -> MonitoringFiles.grafanaDatasources(url, settings.scrapeInterval()));
+        var datasources = new ConfigMap("grafana-datasources", ConfigMapArgs.builder()
+                .metadata(Kube.metadata("grafana-datasources", namespace, labels))
+                .data(datasourcesText.applyValue(text -> Map.of("datasources.yaml", text)))
+                .build(), replaceInPlace);
+        var providers = new ConfigMap("grafana-dashboard-providers", ConfigMapArgs.builder()
+                .metadata(Kube.metadata("grafana-dashboard-providers", namespace, labels))
+                .data(Map.of("dashboards.yaml", MonitoringFiles.grafanaDashboardProviders()))
+                .build(), replaceInPlace);
+        var dashboards = new ConfigMap("grafana-dashboards", ConfigMapArgs.builder()
+                .metadata(Kube.metadata("grafana-dashboards", namespace, labels))
+                .data(MonitoringFiles.dashboards())
+                .build(), replaceInPlace);
+
+        var checksum = datasourcesText.applyValue(text -> {
+            var files = new java.util.TreeMap<>(MonitoringFiles.dashboards());
+            files.put("datasources.yaml", text);
+            files.put("dashboards.yaml", MonitoringFiles.grafanaDashboardProviders());
+            return AppConfig.sha256(files);
+        });
+        new Deployment(NAME, DeploymentArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(DeploymentSpecArgs.builder()
+                        .replicas(1)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        // Its database is a per-pod emptyDir: everything it shows is provisioned.
+                        .strategy(DeploymentStrategyArgs.builder().type("Recreate").build())
+                        .template(PodTemplateSpecArgs.builder()
+                                .metadata(ObjectMetaArgs.builder().labels(labels)
+                                        .annotations(checksum.applyValue(c -> Map.of("travel-app/config-checksum", c)))
+                                        .build())
+                                .spec(PodSpecArgs.builder()
+                                        .automountServiceAccountToken(false)
+                                        .securityContext(PodSecurity.pod(UID, UID))
+                                        .containers(container(settings, resources, imagePullPolicy, adminSecretName))
+                                        .volumes(
+                                                configMapVolume("datasources", datasources),
+                                                configMapVolume("dashboard-providers", providers),
+                                                configMapVolume("dashboards", dashboards),
+                                                Kube.emptyDir("data", "512Mi"),
+                                                Kube.emptyDir("tmp", "64Mi"))
+                                        .build())
+                                .build())
+                        .build())
+                .build(), child);
+
+        new Service(NAME, ServiceArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(ServiceSpecArgs.builder()
+                        .type("NodePort")
+                        .selector(Labels.selector(NAME))
+                        .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http")
+                                .nodePort(settings.grafanaNodePort()).protocol("TCP").build())
+                        .build())
+                .build(), child);
+
+        NetworkPolicies.allowFromAnywhere(NAME, PORT, namespace, child);
+        registerOutputs(Map.of());
+    }
+
+    private static ContainerArgs container(Settings.Monitoring settings, Settings.ComputeResources resources,
+                                           String imagePullPolicy, Output<String> adminSecretName) {
+        var health = HTTPGetActionArgs.builder().path("/api/health").port("http").build();
+        return ContainerArgs.builder()
+                .name(NAME)
+                .image(settings.grafanaImage())
+                .imagePullPolicy(imagePullPolicy)
+                .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
+                .env(
+                        fromSecret("GF_SECURITY_ADMIN_USER", adminSecretName, AppSecrets.GRAFANA_USER_KEY),
+                        fromSecret("GF_SECURITY_ADMIN_PASSWORD", adminSecretName, AppSecrets.GRAFANA_PASSWORD_KEY),
+                        EnvVarArgs.builder().name("GF_PATHS_DATA").value("/var/lib/grafana").build(),
+                        EnvVarArgs.builder().name("GF_USERS_ALLOW_SIGN_UP").value("false").build(),
+                        EnvVarArgs.builder().name("GF_ANALYTICS_REPORTING_ENABLED").value("false").build(),
+                        EnvVarArgs.builder().name("GF_ANALYTICS_CHECK_FOR_UPDATES").value("false").build(),
+                        EnvVarArgs.builder().name("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
+                                .value("/var/lib/grafana/dashboards/requests.json").build())
+                .readinessProbe(ProbeArgs.builder().httpGet(health).periodSeconds(10).timeoutSeconds(3).build())
+                .livenessProbe(ProbeArgs.builder().httpGet(health).initialDelaySeconds(30).periodSeconds(20).timeoutSeconds(3).build())
+                .resources(Kube.resources(resources))
+                .securityContext(PodSecurity.container())
+                .volumeMounts(
+                        Kube.readOnlyMount("datasources", "/etc/grafana/provisioning/datasources"),
+                        Kube.readOnlyMount("dashboard-providers", "/etc/grafana/provisioning/dashboards"),
+                        Kube.mount("data", "/var/lib/grafana"),
+                        Kube.readOnlyMount("dashboards", "/var/lib/grafana/dashboards"),
+                        Kube.mount("tmp", "/tmp"))
+                .build();
+    }
+
+    private static EnvVarArgs fromSecret(String name, Output<String> secretName, String key) {
+        return EnvVarArgs.builder().name(name).valueFrom(EnvVarSourceArgs.builder()
+                .secretKeyRef(SecretKeySelectorArgs.builder().name(secretName).key(key).build()).build()).build();
+    }
+
+    private static VolumeArgs configMapVolume(String name, ConfigMap configMap) {
+        return VolumeArgs.builder().name(name).configMap(ConfigMapVolumeSourceArgs.builder()
+                .name(configMap.metadata().applyValue(m -> m.name().orElseThrow())).build()).build();
+    }
+}

@@ -1,0 +1,54 @@
+package com.travelapp.infra.monitoring;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The files Prometheus and Grafana are given, kept as resources under {@code monitoring/} and
+ * rendered here: the stack deploys exactly what the tests (and promtool) check.
+ */
+public final class MonitoringFiles {
+    public static final String DATASOURCE_UID = "prometheus";
+    public static final List<String> DASHBOARDS = List.of("cpu-memory.json", "network.json", "requests.json");
+
+    private MonitoringFiles() {}
+
+    public static String prometheusConfig(String namespace, String scrapeInterval) {
+        return resource("prometheus.yml")
+                .replace("${SCRAPE_INTERVAL}", scrapeInterval)
+                .replace("${NAMESPACE}", namespace);
+    }
+
+    public static String grafanaDatasources(String prometheusUrl, String scrapeInterval) {
+        return resource("grafana-datasources.yaml")
+                .replace("${PROMETHEUS_URL}", prometheusUrl)
+                .replace("${SCRAPE_INTERVAL}", scrapeInterval);
+    }
+
+    public static String grafanaDashboardProviders() {
+        return resource("grafana-dashboard-providers.yaml");
+    }
+
+    /** File name to dashboard JSON, in a stable order. */
+    public static Map<String, String> dashboards() {
+        var dashboards = new LinkedHashMap<String, String>();
+        DASHBOARDS.forEach(file -> dashboards.put(file, resource("dashboards/" + file)));
+        return dashboards;
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = MonitoringFiles.class.getClassLoader().getResourceAsStream("monitoring/" + path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource monitoring/" + path + " (is the jar complete?)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

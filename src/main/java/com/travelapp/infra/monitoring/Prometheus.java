@@ -1,0 +1,160 @@
+package com.travelapp.infra.monitoring;
+
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.apps.v1.Deployment;
+import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
+import com.pulumi.kubernetes.core.v1.ConfigMap;
+import com.pulumi.kubernetes.core.v1.ConfigMapArgs;
+import com.pulumi.kubernetes.core.v1.Service;
+import com.pulumi.kubernetes.core.v1.ServiceAccount;
+import com.pulumi.kubernetes.core.v1.ServiceAccountArgs;
+import com.pulumi.kubernetes.core.v1.ServiceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ConfigMapVolumeSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.rbac.v1.ClusterRole;
+import com.pulumi.kubernetes.rbac.v1.ClusterRoleArgs;
+import com.pulumi.kubernetes.rbac.v1.ClusterRoleBinding;
+import com.pulumi.kubernetes.rbac.v1.ClusterRoleBindingArgs;
+import com.pulumi.kubernetes.rbac.v1.inputs.PolicyRuleArgs;
+import com.pulumi.kubernetes.rbac.v1.inputs.RoleRefArgs;
+import com.pulumi.kubernetes.rbac.v1.inputs.SubjectArgs;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.configuration.AppConfig;
+import com.travelapp.infra.kube.Kube;
+import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.NetworkPolicies;
+import com.travelapp.infra.kube.PodSecurity;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prometheus: scrapes annotated pods and services, nodes and cAdvisor every scrape interval,
+ * reachable on a NodePort. The only workload that gets a service-account token: it reads the
+ * Kubernetes API for service discovery, through a read-only ClusterRole.
+ */
+public final class Prometheus extends ComponentResource {
+    public static final String NAME = "prometheus";
+    public static final int PORT = 9090;
+    /** The image's nobody user. */
+    public static final int UID = 65534;
+
+    private final Output<String> serviceName;
+
+    public Prometheus(String name, Output<String> namespace, String namespaceName, Settings.Monitoring settings,
+                      Settings.ComputeResources resources, String imagePullPolicy, ComponentResourceOptions options) {
+        super("travel:app:Prometheus", name, options);
+        var child = CustomResourceOptions.builder().parent(this).build();
+        var labels = Labels.of(NAME, "monitoring");
+
+        var account = new ServiceAccount(NAME, ServiceAccountArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .build(), child);
+        // Cluster-scoped names are shared by every stack on the cluster: qualify with the namespace.
+        var clusterName = "travel-app-prometheus-" + namespaceName;
+        var role = new ClusterRole(clusterName, ClusterRoleArgs.builder()
+                .metadata(ObjectMetaArgs.builder().name(clusterName).labels(labels).build())
+                .rules(
+                        PolicyRuleArgs.builder().apiGroups("").resources("nodes", "nodes/proxy", "nodes/metrics",
+                                "services", "endpoints", "pods").verbs("get", "list", "watch").build(),
+                        PolicyRuleArgs.builder().apiGroups("discovery.k8s.io").resources("endpointslices")
+                                .verbs("get", "list", "watch").build(),
+                        PolicyRuleArgs.builder().nonResourceURLs("/metrics").verbs("get").build())
+                .build(), child);
+        new ClusterRoleBinding(clusterName, ClusterRoleBindingArgs.builder()
+                .metadata(ObjectMetaArgs.builder().name(clusterName).labels(labels).build())
+                .roleRef(RoleRefArgs.builder().apiGroup("rbac.authorization.k8s.io").kind("ClusterRole")
+                        .name(role.metadata().applyValue(m -> m.name().orElseThrow())).build())
+                .subjects(SubjectArgs.builder().kind("ServiceAccount")
+                        .name(account.metadata().applyValue(m -> m.name().orElseThrow()))
+                        .namespace(namespace).build())
+                .build(), child);
+
+        var configText = MonitoringFiles.prometheusConfig(namespaceName, settings.scrapeInterval());
+        var config = new ConfigMap("prometheus-config", ConfigMapArgs.builder()
+                .metadata(Kube.metadata("prometheus-config", namespace, labels))
+                .data(Map.of("prometheus.yml", configText))
+                .build(), CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).build());
+
+        new Deployment(NAME, DeploymentArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(DeploymentSpecArgs.builder()
+                        .replicas(1)
+                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        // Its TSDB is a per-pod emptyDir; two overlapping instances would just scrape twice.
+                        .strategy(DeploymentStrategyArgs.builder().type("Recreate").build())
+                        .template(PodTemplateSpecArgs.builder()
+                                .metadata(ObjectMetaArgs.builder().labels(labels)
+                                        .annotations(Map.of("travel-app/config-checksum",
+                                                AppConfig.sha256(Map.of("prometheus.yml", configText))))
+                                        .build())
+                                .spec(PodSpecArgs.builder()
+                                        .serviceAccountName(account.metadata().applyValue(m -> m.name().orElseThrow()))
+                                        // Service discovery and the API server proxy need the token.
+                                        .automountServiceAccountToken(true)
+                                        .securityContext(PodSecurity.pod(UID, UID))
+                                        .containers(container(settings, resources, imagePullPolicy))
+                                        .volumes(
+                                                VolumeArgs.builder().name("config").configMap(ConfigMapVolumeSourceArgs.builder()
+                                                        .name(config.metadata().applyValue(m -> m.name().orElseThrow())).build()).build(),
+                                                Kube.emptyDir("data", "2Gi"))
+                                        .build())
+                                .build())
+                        .build())
+                .build(), child);
+
+        var service = new Service(NAME, ServiceArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels))
+                .spec(ServiceSpecArgs.builder()
+                        .type("NodePort")
+                        .selector(Labels.selector(NAME))
+                        .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http")
+                                .nodePort(settings.prometheusNodePort()).protocol("TCP").build())
+                        .build())
+                .build(), child);
+        this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
+
+        NetworkPolicies.allowFromAnywhere(NAME, PORT, namespace, child);
+        registerOutputs(Map.of("serviceName", serviceName));
+    }
+
+    private static ContainerArgs container(Settings.Monitoring settings, Settings.ComputeResources resources,
+                                           String imagePullPolicy) {
+        return ContainerArgs.builder()
+                .name(NAME)
+                .image(settings.prometheusImage())
+                .imagePullPolicy(imagePullPolicy)
+                .args(List.of(
+                        "--config.file=/etc/prometheus/prometheus.yml",
+                        "--storage.tsdb.path=/prometheus",
+                        "--storage.tsdb.retention.time=7d",
+                        "--web.enable-lifecycle"))
+                .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
+                .readinessProbe(ProbeArgs.builder().httpGet(HTTPGetActionArgs.builder().path("/-/ready").port("http").build())
+                        .periodSeconds(10).timeoutSeconds(3).build())
+                .livenessProbe(ProbeArgs.builder().httpGet(HTTPGetActionArgs.builder().path("/-/healthy").port("http").build())
+                        .initialDelaySeconds(15).periodSeconds(20).timeoutSeconds(3).build())
+                .resources(Kube.resources(resources))
+                .securityContext(PodSecurity.container())
+                .volumeMounts(Kube.readOnlyMount("config", "/etc/prometheus"), Kube.mount("data", "/prometheus"))
+                .build();
+    }
+
+    public Output<String> serviceName() {
+        return serviceName;
+    }
+}

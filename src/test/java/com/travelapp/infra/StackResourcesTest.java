@@ -1,0 +1,123 @@
+package com.travelapp.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.pulumi.test.PulumiTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class StackResourcesTest {
+    private static final String NS = "travel-app";
+
+    @AfterEach
+    void cleanup() {
+        PulumiTest.cleanup();
+    }
+
+    @Test
+    void theStackRunsWithoutErrorsOnDefaultSettings() {
+        var run = StackRun.of(StackRun.defaults());
+        assertEquals(List.of(), run.result.exceptions(), "the program threw");
+        assertEquals(List.of(), run.result.errors(), "the program logged errors");
+    }
+
+    @ParameterizedTest(name = "{0} {1} is declared inside {2}")
+    @CsvSource({
+            "kubernetes:core/v1:Namespace, travel-app, travel:app:Namespace",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, default-deny-ingress, travel:app:Namespace",
+            "random:index/randomPassword:RandomPassword, database-password, travel:app:AppSecrets",
+            "random:index/randomPassword:RandomPassword, django-secret-key, travel:app:AppSecrets",
+            "random:index/randomPassword:RandomPassword, grafana-admin-password, travel:app:AppSecrets",
+            "kubernetes:core/v1:Secret, app-secrets, travel:app:AppSecrets",
+            "kubernetes:core/v1:Secret, grafana-admin, travel:app:AppSecrets",
+            "kubernetes:core/v1:ConfigMap, app-config, travel:app:AppConfig",
+            "kubernetes:apps/v1:StatefulSet, postgres, travel:app:Database",
+            "kubernetes:core/v1:Service, postgres, travel:app:Database",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-backend-backend-migrations-to-postgres, travel:app:Database",
+            "kubernetes:apps/v1:Deployment, backend, travel:app:Backend",
+            "kubernetes:core/v1:Service, backend, travel:app:Backend",
+            "kubernetes:policy/v1:PodDisruptionBudget, backend, travel:app:Backend",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-frontend-prometheus-to-backend, travel:app:Backend",
+            "kubernetes:apps/v1:Deployment, frontend, travel:app:Frontend",
+            "kubernetes:core/v1:Service, frontend, travel:app:Frontend",
+            "kubernetes:policy/v1:PodDisruptionBudget, frontend, travel:app:Frontend",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-any-to-frontend, travel:app:Frontend",
+            "kubernetes:core/v1:ServiceAccount, prometheus, travel:app:Prometheus",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole, travel-app-prometheus-travel-app, travel:app:Prometheus",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding, travel-app-prometheus-travel-app, travel:app:Prometheus",
+            "kubernetes:core/v1:ConfigMap, prometheus-config, travel:app:Prometheus",
+            "kubernetes:apps/v1:Deployment, prometheus, travel:app:Prometheus",
+            "kubernetes:core/v1:Service, prometheus, travel:app:Prometheus",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-any-to-prometheus, travel:app:Prometheus",
+            "kubernetes:core/v1:ConfigMap, grafana-datasources, travel:app:Grafana",
+            "kubernetes:core/v1:ConfigMap, grafana-dashboard-providers, travel:app:Grafana",
+            "kubernetes:core/v1:ConfigMap, grafana-dashboards, travel:app:Grafana",
+            "kubernetes:apps/v1:Deployment, grafana, travel:app:Grafana",
+            "kubernetes:core/v1:Service, grafana, travel:app:Grafana",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-any-to-grafana, travel:app:Grafana",
+    })
+    void everyResourceOfTheArchitectureExistsInTheComponentOfItsTier(String type, String name, String component) {
+        var resource = StackRun.of(StackRun.defaults()).one(type, name);
+        assertEquals(component, resource.parentType(), "parent of " + type + " " + name + " (urn " + resource.urn() + ")");
+    }
+
+    @Test
+    void theMigrationJobIsDeclaredByTheBackendComponent() {
+        var jobs = StackRun.of(StackRun.defaults()).ofType("kubernetes:batch/v1:Job");
+        assertEquals(1, jobs.size());
+        assertEquals("travel:app:Backend", jobs.get(0).parentType());
+        assertTrue(jobs.get(0).name().startsWith("backend-migrate-"), jobs.get(0).name());
+    }
+
+    @Test
+    void theMonitoringComponentHoldsPrometheusAndGrafana() {
+        var run = StackRun.of(StackRun.defaults());
+        assertEquals("travel:app:Monitoring", run.one("travel:app:Prometheus", "prometheus").parentType());
+        assertEquals("travel:app:Monitoring", run.one("travel:app:Grafana", "grafana").parentType());
+    }
+
+    @Test
+    void everyNamespacedKubernetesResourceIsInTheConfiguredNamespace() {
+        var run = StackRun.of(StackRun.settings(Map.of("namespace", "trips-staging")));
+        var clusterScoped = List.of("kubernetes:core/v1:Namespace", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+        var namespaced = run.resources.stream()
+                .filter(r -> r.type().startsWith("kubernetes:") && !clusterScoped.contains(r.type())).toList();
+        assertTrue(namespaced.size() > 25, "found only " + namespaced.size());
+        for (var resource : namespaced) {
+            assertEquals("trips-staging", resource.string("metadata", "namespace"), resource.type() + " " + resource.name());
+        }
+    }
+
+    @Test
+    void theNamespaceIsCreatedAndEnforcesPodSecurityRestricted() {
+        var namespace = StackRun.of(StackRun.defaults()).one("kubernetes:core/v1:Namespace", NS);
+        var labels = namespace.map("metadata", "labels");
+        for (var mode : List.of("enforce", "audit", "warn")) {
+            assertEquals("restricted", labels.get("pod-security.kubernetes.io/" + mode), mode);
+        }
+        assertEquals("v1.30", labels.get("pod-security.kubernetes.io/enforce-version"));
+    }
+
+    @Test
+    void theDefaultNamespaceIsUsedNotCreatedAndDenyOnlyCoversOurPods() {
+        var run = StackRun.of(StackRun.settings(Map.of("namespace", "default")));
+        assertEquals(List.of(), run.ofType("kubernetes:core/v1:Namespace"));
+        var deny = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress");
+        assertEquals(Map.of("app.kubernetes.io/part-of", "travel-app"), deny.map("spec", "podSelector", "matchLabels"));
+        assertEquals("default", run.one("kubernetes:apps/v1:Deployment", "backend").string("metadata", "namespace"));
+    }
+
+    @Test
+    void inAnOwnedNamespaceTheDefaultDenySelectsEveryPodForIngress() {
+        var deny = StackRun.of(StackRun.defaults()).one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress");
+        assertEquals(Map.of(), deny.map("spec", "podSelector", "matchLabels"));
+        assertEquals(List.of("Ingress"), deny.at("spec", "policyTypes"));
+        assertEquals(null, deny.at("spec", "ingress"), "a deny policy has no ingress rule");
+    }
+}

@@ -1,0 +1,186 @@
+package com.travelapp.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.pulumi.Config;
+import com.pulumi.core.Output;
+import com.pulumi.core.internal.Internal;
+import com.pulumi.test.Mocks;
+import com.pulumi.test.PulumiTest;
+import com.pulumi.test.TestResult;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.config.SettingsReader;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.mockito.Mockito;
+
+/**
+ * One run of the stack on Pulumi's mock engine: what was registered (type, name, inputs, URN)
+ * and the stack outputs. The mocks echo inputs back as state, add a {@code result} to random
+ * resources, and can give LoadBalancer Services an address.
+ */
+final class StackRun {
+    /** The value every mocked RandomPassword "generates": tests look for it where it must not be. */
+    static String generated(String name) {
+        return "generated-" + name + "-s3cr3t";
+    }
+
+    record Registered(String type, String name, Map<String, Object> inputs, String urn) {
+        /** Follows a path of map keys and list indexes through the inputs; null when absent. */
+        Object at(Object... path) {
+            Object node = inputs;
+            for (var step : path) {
+                if (node instanceof Map<?, ?> map && step instanceof String key) {
+                    node = map.get(key);
+                } else if (node instanceof List<?> list && step instanceof Integer index && index < list.size()) {
+                    node = list.get(index);
+                } else {
+                    return null;
+                }
+            }
+            return node;
+        }
+
+        String string(Object... path) {
+            var value = at(path);
+            return value == null ? null : value.toString();
+        }
+
+        int integer(Object... path) {
+            var value = at(path);
+            if (!(value instanceof Number number)) {
+                fail(type + " " + name + ": no number at " + List.of(path) + " (found " + value + ")");
+                return 0;
+            }
+            return number.intValue();
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map(Object... path) {
+            var value = at(path);
+            return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> list(Object... path) {
+            var value = at(path);
+            return value instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+        }
+
+        /** The type token of the component this resource was declared in, from its URN. */
+        String parentType() {
+            var qualified = urn.split("::")[2];
+            var chain = qualified.split("\\$");
+            return chain.length < 2 ? "" : chain[chain.length - 2];
+        }
+    }
+
+    final TestResult result;
+    final List<Registered> resources;
+
+    private StackRun(TestResult result, List<Registered> resources) {
+        this.result = result;
+        this.resources = resources;
+    }
+
+    static StackRun of(Settings settings) {
+        return of(settings, Optional.empty());
+    }
+
+    static StackRun of(Settings settings, Optional<Map<String, Object>> loadBalancerIngress) {
+        return run(ctx -> App.stack(ctx, settings), loadBalancerIngress);
+    }
+
+    static StackRun run(java.util.function.Consumer<com.pulumi.Context> program, Optional<Map<String, Object>> loadBalancerIngress) {
+        var recorded = Collections.synchronizedList(new ArrayList<Mocks.ResourceArgs>());
+        Mocks mocks = args -> {
+            recorded.add(args);
+            var state = new HashMap<>(args.inputs);
+            if (args.type.startsWith("random:")) {
+                state.put("result", generated(args.name));
+            }
+            if (args.type.equals("kubernetes:core/v1:Service") && loadBalancerIngress.isPresent()) {
+                state.put("status", Map.of("loadBalancer", Map.of("ingress", List.of(loadBalancerIngress.get()))));
+            }
+            if (args.type.startsWith("kubernetes:")) {
+                var metadata = new HashMap<String, Object>(castMap(state.getOrDefault("metadata", Map.of())));
+                metadata.put("resourceVersion", "1");
+                state.put("metadata", metadata);
+            }
+            return CompletableFuture.completedFuture(Mocks.ResourceResult.of(Optional.of(args.name + "-id"), state));
+        };
+        var result = PulumiTest.withMocks(mocks).runTest(program);
+        var urns = new HashMap<String, String>();
+        for (var resource : result.resources()) {
+            urns.put(resource.pulumiResourceType() + " " + resource.pulumiResourceName(), value(resource.urn()));
+        }
+        var registered = new ArrayList<Registered>();
+        synchronized (recorded) {
+            for (var args : recorded) {
+                registered.add(new Registered(args.type, args.name, args.inputs, urns.getOrDefault(args.type + " " + args.name, "")));
+            }
+        }
+        return new StackRun(result, registered);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    /** Settings exactly as an empty stack config gives them: the documented defaults. */
+    static Settings defaults() {
+        return settings(Map.of());
+    }
+
+    /** Settings from a stack config holding only {@code values}, read by the real reader. */
+    static Settings settings(Map<String, String> values) {
+        return SettingsReader.read(config(values));
+    }
+
+    static Config config(Map<String, String> values) {
+        var config = Mockito.mock(Config.class);
+        Mockito.when(config.getName()).thenReturn("travel-app");
+        Mockito.when(config.get(Mockito.anyString()))
+                .thenAnswer(call -> Optional.ofNullable(values.get(call.<String>getArgument(0))));
+        return config;
+    }
+
+    Registered one(String type, String name) {
+        var matches = resources.stream().filter(r -> r.type().equals(type) && r.name().equals(name)).toList();
+        assertEquals(1, matches.size(), "expected exactly one " + type + " named " + name + ", found " + matches.size());
+        return matches.get(0);
+    }
+
+    List<Registered> ofType(String type) {
+        return resources.stream().filter(r -> r.type().equals(type)).toList();
+    }
+
+    List<Registered> workloads() {
+        return resources.stream().filter(r -> List.of("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
+                "kubernetes:batch/v1:Job").contains(r.type())).toList();
+    }
+
+    Object output(String name) {
+        return value(result.output(name));
+    }
+
+    boolean outputIsSecret(String name) {
+        return Internal.of(result.output(name)).isSecret().join();
+    }
+
+    static <T> T value(Output<T> output) {
+        return PulumiTest.extractValue(output);
+    }
+
+    static <T, R> R value(Output<T> output, Function<T, R> f) {
+        return f.apply(value(output));
+    }
+}
