@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# End-to-end test of the Travel App on real servers, no containers:
+# PostgreSQL (temp cluster) <- gunicorn (2 workers, multiprocess metrics, run
+# like the container: read-only root FS, UID 10001) <- nginx (Debian's, with
+# the SAME default.conf.template as the image) <- headless Chromium.
+# Everything on 127.0.0.1 high ports; cleans up after itself even on failure.
+# Ends with "e2e: N passed, M failed".
+set -Eeuo pipefail
+# shellcheck source=scripts/lib/app-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/app-common.sh"
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); app_log "PASS $*"; }
+fail() { FAILED=$((FAILED + 1)); app_log "FAIL $*"; }
+check() { # check NAME CMD... : runs CMD, PASS if it exits 0
+    local name="$1"; shift
+    if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/app-e2e.XXXXXX")"
+chmod 755 "$WORK"
+GUNICORN_PID=""
+NGINX_PID=""
+cleanup() {
+    local rc=$?
+    app_log "cleanup: stopping nginx, gunicorn and PostgreSQL; removing $WORK"
+    app_kill_pid "$NGINX_PID"
+    app_kill_pid "$GUNICORN_PID"
+    app_pg_stop
+    if [[ $rc -ne 0 || $FAILED -ne 0 ]]; then
+        for f in gunicorn.log migrate.log nginx/error.log postgres.log; do
+            [[ -s "$WORK/$f" ]] && { echo "----- last lines of $f"; tail -n 30 "$WORK/$f"; }
+        done
+    fi
+    if [[ -n "${APP_E2E_KEEP:-}" ]]; then app_log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- install (idempotent) -------------------------------------------------------
+app_log "e2e: installing what is missing"
+app_install_system nginx:nginx-light chromium:chromium envsubst:gettext-base curl:curl \
+    unshare:util-linux setpriv:util-linux
+app_install_python
+app_npm_ci "$APP_FRONTEND"
+app_npm_ci "$APP_E2E"
+
+app_log "e2e: building the frontend (npm run build)"
+(cd "$APP_FRONTEND" && npm run build --silent >"$WORK/vite-build.log" 2>&1) || { cat "$WORK/vite-build.log"; exit 1; }
+
+# --- PostgreSQL, migrate ------------------------------------------------------------
+app_pg_start "$WORK"
+export SECRET_KEY="e2e-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+export DEBUG=false
+export ALLOWED_HOSTS="127.0.0.1,localhost"
+export DJANGO_SETTINGS_MODULE=travelapp.settings PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+export PATH="$APP_VENV/bin:$PATH"
+RUNTMP="$WORK/runtmp"   # the pod's /tmp emptyDir stand-in
+
+# Same command as the per-release Kubernetes Job, under the same conditions as
+# the container: read-only root filesystem, only the emptyDir writable, UID 10001.
+app_log "e2e: python manage.py migrate --noinput (read-only root FS, UID 10001)"
+if (cd "$APP_BACKEND" && PROMETHEUS_MULTIPROC_DIR="$RUNTMP/migrate-prom" TMPDIR="$RUNTMP" \
+        app_run_like_container "$RUNTMP" python manage.py migrate --noinput) >"$WORK/migrate.log" 2>&1; then
+    pass "migrate Job command succeeds on a read-only root filesystem as UID 10001"
+else
+    fail "migrate Job command succeeds on a read-only root filesystem as UID 10001"
+    cat "$WORK/migrate.log"; exit 1
+fi
+
+# --- backend: the image's default command (wait for DB, then gunicorn) ------------
+BACKEND_PORT="$(app_free_port)"
+app_log "e2e: starting the backend (docker-entrypoint.sh -> gunicorn, 2 workers) on 127.0.0.1:$BACKEND_PORT"
+(
+    cd "$APP_BACKEND"
+    export GUNICORN_BIND="127.0.0.1:$BACKEND_PORT" WEB_CONCURRENCY=2 \
+        PROMETHEUS_MULTIPROC_DIR="$RUNTMP/prometheus-multiproc" GUNICORN_WORKER_TMP_DIR="$RUNTMP" \
+        TMPDIR="$RUNTMP" DB_WAIT_TIMEOUT=30
+    app_run_like_container "$RUNTMP" ./docker-entrypoint.sh
+) >"$WORK/gunicorn.log" 2>&1 &
+GUNICORN_PID=$!
+app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200 || { cat "$WORK/gunicorn.log"; exit 1; }
+check "backend start script logs the database wait" grep -q "wait_for_db: database travel at 127.0.0.1:$DB_PORT is up" "$WORK/gunicorn.log"
+
+# --- nginx with the image's template -------------------------------------------------
+NGINX_PORT="$(app_free_port)"
+NG="$WORK/nginx"
+mkdir -p "$NG/conf.d" "$NG/tmp" "$NG/logs"
+ln -s "$APP_FRONTEND/dist" "$NG/html"
+BACKEND_HOST=127.0.0.1 BACKEND_PORT="$BACKEND_PORT" NGINX_PORT="$NGINX_PORT" \
+    envsubst '${BACKEND_HOST} ${BACKEND_PORT} ${NGINX_PORT}' \
+    <"$APP_FRONTEND/nginx/default.conf.template" >"$NG/conf.d/default.conf"
+user_line=""
+if [[ "$(id -u)" == 0 ]]; then
+    user_line="user nobody nogroup;"
+    chown -R nobody:nogroup "$NG/tmp"
+fi
+cat >"$NG/nginx.conf" <<NGINX
+# Stand-in for the image's /etc/nginx/nginx.conf (nginx-unprivileged): temp
+# and pid paths in a writable temp dir; the server block is the rendered template.
+$user_line
+worker_processes 1;
+daemon off;
+pid $NG/nginx.pid;
+error_log $NG/error.log warn;
+events { worker_connections 512; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $NG/access.log;
+    sendfile on;
+    keepalive_timeout 65;
+    client_body_temp_path $NG/tmp/client_body;
+    proxy_temp_path $NG/tmp/proxy;
+    fastcgi_temp_path $NG/tmp/fastcgi;
+    uwsgi_temp_path $NG/tmp/uwsgi;
+    scgi_temp_path $NG/tmp/scgi;
+    include $NG/conf.d/*.conf;
+}
+NGINX
+nginx -t -q -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" || { cat "$NG/error.log"; exit 1; }
+app_log "e2e: starting nginx on 127.0.0.1:$NGINX_PORT (template rendered with envsubst)"
+nginx -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" &
+NGINX_PID=$!
+BASE="http://127.0.0.1:$NGINX_PORT"
+app_wait_http "$BASE/healthz" 30 200 || exit 1
+
+# --- HTTP-level checks --------------------------------------------------------------
+status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
+headers_of() { curl -s -o /dev/null -D - --max-time 10 "$@" | tr -d '\r'; }
+POD="10.244.1.7:8000"
+ASSET="$(cd "$APP_FRONTEND/dist" && ls assets/*.js | head -n 1)"
+
+nginx_healthz() { [[ "$(status_of "$BASE/healthz")" == 200 ]]; }
+deep_link_is_spa() {
+    local h
+    h="$(curl -s -D - -o "$WORK/deep.html" --max-time 10 "$BASE/trips/12/edit" | tr -d '\r')"
+    grep -q '^HTTP/1.1 200' <<<"$h" && grep -qi '^cache-control: no-cache' <<<"$h" \
+        && grep -qi '^content-type: text/html' <<<"$h" && grep -q '<div id="root">' "$WORK/deep.html"
+}
+assets_immutable_gzip() {
+    local h
+    h="$(headers_of -H 'Accept-Encoding: gzip' "$BASE/$ASSET")"
+    grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$h" \
+        && grep -qi '^content-encoding: gzip' <<<"$h"
+}
+missing_asset_404() { [[ "$(status_of "$BASE/assets/nope-123.js")" == 404 ]]; }
+security_headers() {
+    local h
+    h="$(headers_of "$BASE/")"
+    grep -qi '^x-content-type-options: nosniff' <<<"$h" && grep -qi '^x-frame-options: DENY' <<<"$h" \
+        && grep -qi '^referrer-policy: ' <<<"$h" \
+        && grep -qi "^content-security-policy: default-src 'self';.*frame-ancestors 'none'" <<<"$h"
+}
+api_proxied() { curl -sf --max-time 10 "$BASE/api/destinations/" | grep -q '"Lisbon"'; }
+backend_pod_ip() { [[ "$(status_of -H "Host: $POD" "http://127.0.0.1:$BACKEND_PORT$1")" == 200 ]]; }
+backend_api_checks_host() { [[ "$(status_of -H "Host: $POD" "http://127.0.0.1:$BACKEND_PORT/api/trips/")" == 400 ]]; }
+
+check "nginx /healthz answers 200 for the kubelet" nginx_healthz
+check "deep link /trips/12/edit serves index.html with no-cache" deep_link_is_spa
+check "hashed assets are immutable for a year and gzipped" assets_immutable_gzip
+check "a missing asset is a 404, not the SPA" missing_asset_404
+check "security headers (nosniff, DENY, Referrer-Policy, CSP frame-ancestors) on the SPA" security_headers
+check "/api/ is proxied to the backend (same origin)" api_proxied
+for p in /healthz /readyz /metrics; do
+    check "backend $p answers a pod-IP Host header ($POD)" backend_pod_ip "$p"
+done
+check "backend /api/ still refuses a Host not in ALLOWED_HOSTS" backend_api_checks_host
+
+# --- browser ----------------------------------------------------------------------------
+metric() { # metric FILE NAME label=value... -> summed sample value
+    "$APP_PY" - "$@" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+path, name, *pairs = sys.argv[1:]
+want = dict(p.split("=", 1) for p in pairs)
+total = 0.0
+for fam in text_string_to_metric_families(open(path).read()):
+    for s in fam.samples:
+        if s.name == name and all(s.labels.get(k) == v for k, v in want.items()):
+            total += s.value
+print(int(total))
+PY
+}
+curl -sf -H "Host: $POD" "http://127.0.0.1:$BACKEND_PORT/metrics" >"$WORK/metrics-before.txt"
+
+app_log "e2e: headless Chromium (playwright-core, /usr/bin/chromium)"
+mkdir -p "$WORK/chromium-profile"
+set +e
+(cd "$APP_E2E" && BASE_URL="$BASE" USER_DATA_DIR="$WORK/chromium-profile" \
+    ARTIFACTS="${APP_E2E_ARTIFACTS:-$WORK/artifacts}" timeout 300 node e2e.mjs) | tee "$WORK/browser.log"
+set -e
+b_pass=$(grep -c '^PASS ' "$WORK/browser.log" || true)
+b_fail=$(grep -c '^FAIL ' "$WORK/browser.log" || true)
+if [[ $b_pass -eq 0 && $b_fail -eq 0 ]]; then b_fail=1; echo "FAIL browser run produced no results"; fi
+PASSED=$((PASSED + b_pass))
+FAILED=$((FAILED + b_fail))
+
+# --- metrics counted what the browser did (2 workers, multiprocess mode) ---------------
+curl -sf -H "Host: $POD" "http://127.0.0.1:$BACKEND_PORT/metrics" >"$WORK/metrics-after.txt"
+R=django_http_responses_total_by_status_view_method_total
+delta() { echo $(( $(metric "$WORK/metrics-after.txt" "$@") - $(metric "$WORK/metrics-before.txt" "$@") )); }
+d201=$(delta $R view=trip-list method=POST status=201)
+d400=$(delta $R view=trip-list method=POST status=400)
+dput=$(delta $R view=trip-detail method=PUT status=200)
+d204=$(delta $R view=trip-detail method=DELETE status=204)
+dlat=$(delta django_http_requests_latency_seconds_by_view_method_count view=trip-list method=POST)
+app_log "metrics deltas: POST 201=$d201 POST 400=$d400 PUT 200=$dput DELETE 204=$d204 POST latency count=$dlat"
+check "/metrics counted the UI's created (201) and rejected (400) trips" \
+    test "$d201" -eq 1 -a "$d400" -eq 1 -a "$dlat" -eq 2
+check "/metrics counted the UI's update (PUT 200) and delete (204)" test "$dput" -eq 1 -a "$d204" -eq 1
+
+# --- readiness follows the database ----------------------------------------------------
+app_log "e2e: stopping PostgreSQL to check readiness"
+app_pg_stop
+readyz_down() {
+    local body
+    body="$(curl -s -w ' %{http_code}' --max-time 10 "http://127.0.0.1:$BACKEND_PORT/readyz")"
+    [[ "$body" == *'"reason": "database unreachable"'*' 503' ]]
+}
+check "backend /readyz is 503 with a reason while the database is down" readyz_down
+check "backend /healthz stays 200 while the database is down" backend_pod_ip /healthz
+
+echo "e2e: $PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
