@@ -9,7 +9,6 @@ from trips.models import (
     Trip,
 )
 
-
 _DATE_ERRORS = {
     "required": "Pick a date.",
     "null": "Pick a date.",
