@@ -21,7 +21,7 @@ class StackResourcesTest {
 
     @Test
     void theStackRunsWithoutErrorsOnDefaultSettings() {
-        var run = StackRun.of(StackRun.defaults());
+        var run = StackRun.ofDefaults();
         assertEquals(List.of(), run.result.exceptions(), "the program threw");
         assertEquals(List.of(), run.result.errors(), "the program logged errors");
     }
@@ -62,13 +62,13 @@ class StackResourcesTest {
             "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-any-to-grafana, travel:app:Grafana",
     })
     void everyResourceOfTheArchitectureExistsInTheComponentOfItsTier(String type, String name, String component) {
-        var resource = StackRun.of(StackRun.defaults()).one(type, name);
+        var resource = StackRun.ofDefaults().one(type, name);
         assertEquals(component, resource.parentType(), "parent of " + type + " " + name + " (urn " + resource.urn() + ")");
     }
 
     @Test
     void theMigrationJobIsDeclaredByTheBackendComponent() {
-        var jobs = StackRun.of(StackRun.defaults()).ofType("kubernetes:batch/v1:Job");
+        var jobs = StackRun.ofDefaults().ofType("kubernetes:batch/v1:Job");
         assertEquals(1, jobs.size());
         assertEquals("travel:app:Backend", jobs.get(0).parentType());
         assertTrue(jobs.get(0).name().startsWith("backend-migrate-"), jobs.get(0).name());
@@ -76,7 +76,7 @@ class StackResourcesTest {
 
     @Test
     void theMonitoringComponentHoldsPrometheusAndGrafana() {
-        var run = StackRun.of(StackRun.defaults());
+        var run = StackRun.ofDefaults();
         assertEquals("travel:app:Monitoring", run.one("travel:app:Prometheus", "prometheus").parentType());
         assertEquals("travel:app:Monitoring", run.one("travel:app:Grafana", "grafana").parentType());
     }
@@ -96,7 +96,7 @@ class StackResourcesTest {
 
     @Test
     void theNamespaceIsCreatedAndEnforcesPodSecurityRestricted() {
-        var namespace = StackRun.of(StackRun.defaults()).one("kubernetes:core/v1:Namespace", NS);
+        var namespace = StackRun.ofDefaults().one("kubernetes:core/v1:Namespace", NS);
         var labels = namespace.map("metadata", "labels");
         for (var mode : List.of("enforce", "audit", "warn")) {
             assertEquals("restricted", labels.get("pod-security.kubernetes.io/" + mode), mode);
@@ -115,7 +115,7 @@ class StackResourcesTest {
 
     @Test
     void inAnOwnedNamespaceTheDefaultDenySelectsEveryPodForIngress() {
-        var deny = StackRun.of(StackRun.defaults()).one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress");
+        var deny = StackRun.ofDefaults().one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress");
         assertEquals(Map.of(), deny.map("spec", "podSelector", "matchLabels"));
         assertEquals(List.of("Ingress"), deny.at("spec", "policyTypes"));
         assertEquals(null, deny.at("spec", "ingress"), "a deny policy has no ingress rule");

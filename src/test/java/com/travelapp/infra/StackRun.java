@@ -135,6 +135,16 @@ final class StackRun {
         return (Map<String, Object>) value;
     }
 
+    private static StackRun defaultRun;
+
+    /** The stack on default settings, run once per test JVM: every reader only looks. */
+    static synchronized StackRun ofDefaults() {
+        if (defaultRun == null) {
+            defaultRun = of(defaults());
+        }
+        return defaultRun;
+    }
+
     /** Settings exactly as an empty stack config gives them: the documented defaults. */
     static Settings defaults() {
         return settings(Map.of());

@@ -1,0 +1,169 @@
+package com.travelapp.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.pulumi.test.PulumiTest;
+import com.travelapp.infra.config.InvalidSettingsException;
+import com.travelapp.infra.config.Settings;
+import com.travelapp.infra.config.SettingsReader;
+import com.travelapp.infra.config.Workload;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.mockito.Mockito;
+
+/** The config reader, against a Mockito mock of com.pulumi.Config (PulumiTest cannot inject config). */
+class SettingsReaderTest {
+    @AfterEach
+    void cleanup() {
+        PulumiTest.cleanup();
+    }
+
+    private static InvalidSettingsException rejected(Map<String, String> values) {
+        return assertThrows(InvalidSettingsException.class, () -> SettingsReader.read(StackRun.config(values)));
+    }
+
+    @Test
+    void anEmptyConfigGivesTheDocumentedDefaults() {
+        Settings settings = StackRun.defaults();
+        assertEquals("travel-app", settings.namespace());
+        assertEquals(2, settings.frontend().replicas());
+        assertEquals(2, settings.backend().replicas());
+        assertEquals("travel-app/frontend:0.1.0", settings.frontend().image());
+        assertEquals("travel-app/backend:0.1.0", settings.backend().image());
+        assertEquals(Settings.ServiceType.LoadBalancer, settings.frontend().serviceType());
+        assertEquals(Optional.empty(), settings.frontend().nodePort());
+        assertEquals("2Gi", settings.database().storageSize());
+        assertEquals(Optional.empty(), settings.database().storageClass());
+        assertEquals("travel", settings.database().name());
+        assertEquals(30090, settings.monitoring().prometheusNodePort());
+        assertEquals(30300, settings.monitoring().grafanaNodePort());
+        assertEquals("15s", settings.monitoring().scrapeInterval());
+        assertEquals(true, settings.cluster().loadBalancerAvailable());
+        assertEquals("IfNotPresent", settings.imagePullPolicy());
+        assertEquals(Workload.BACKEND.defaults(), settings.resourcesOf(Workload.BACKEND));
+    }
+
+    @Test
+    void theReaderAsksTheConfigForEveryKeyOnce() {
+        var config = StackRun.config(Map.of());
+        SettingsReader.read(config);
+        for (var key : com.travelapp.infra.config.ConfigKey.values()) {
+            Mockito.verify(config, Mockito.atLeastOnce()).get(key.key());
+        }
+        Mockito.verify(config, Mockito.never()).getInteger(Mockito.anyString());
+    }
+
+    @ParameterizedTest(name = "{0} = \"{1}\" is rejected")
+    @CsvSource(delimiter = '|', value = {
+            "backendReplicas | 0 | backendReplicas = \"0\": must be an integer from 1 to 100",
+            "backendReplicas | -1 | backendReplicas = \"-1\": must be an integer from 1 to 100",
+            "frontendReplicas | 1000 | frontendReplicas = \"1000\": must be an integer from 1 to 100",
+            "backendReplicas | two | backendReplicas = \"two\": must be an integer from 1 to 100",
+            "prometheusNodePort | 80 | prometheusNodePort = \"80\": must be an integer from 30000 to 32767",
+            "grafanaNodePort | 30090 | grafanaNodePort = \"30090\": must differ from prometheusNodePort (30090)",
+            "databaseStorageSize | 2GB | databaseStorageSize = \"2GB\": must be a whole number with Mi, Gi or Ti (e.g. 2Gi)",
+            "databaseStorageSize | 100Mi | databaseStorageSize = \"100Mi\": must be at least 256Mi",
+            "frontendServiceType | Ingress | frontendServiceType = \"Ingress\": must be LoadBalancer, NodePort or ClusterIP",
+            "backendImage | travel app/backend:1.0 | backendImage = \"travel app/backend:1.0\": must be an image reference",
+            "backendImage | travel-app/backend | backendImage = \"travel-app/backend\": must name a tag or digest",
+            "frontendImage | travel-app/frontend:latest | frontendImage = \"travel-app/frontend:latest\": must not use the ':latest' tag",
+            "namespace | Travel_App | namespace = \"Travel_App\": must be a DNS label",
+            "namespace | kube-system | namespace = \"kube-system\": must not start with 'kube-'",
+            "namespace | a-namespace-name-that-is-much-longer-than-sixty-three-characters-in-total | must be a DNS label",
+            "scrapeInterval | 1s | scrapeInterval = \"1s\": must be a duration from 5s to 5m",
+            "scrapeInterval | 15 | scrapeInterval = \"15\": must be a duration from 5s to 5m",
+            "loadBalancerAvailable | yes | loadBalancerAvailable = \"yes\": must be true or false",
+            "imagePullPolicy | sometimes | imagePullPolicy = \"sometimes\": must be IfNotPresent, Always or Never",
+            "databaseName | travel-db | databaseName = \"travel-db\": must be a PostgreSQL identifier",
+            "databaseUser | 1user | databaseUser = \"1user\": must be a PostgreSQL identifier",
+            "allowedHosts | * | allowedHosts = \"*\": must list host names",
+            "allowedHosts | travel.example.com, bad host | is not a host name",
+            "grafanaAdminUser | admin user | grafanaAdminUser = \"admin user\": must be 1 to 64 letters",
+            "databaseStorageClass | Fast_SSD | databaseStorageClass = \"Fast_SSD\": must be a StorageClass name",
+            "nodeAddress | http://localhost | nodeAddress = \"http://localhost\": must be a host name or IP address",
+    })
+    void eachBadValueIsRejectedWithItsKeyValueAndWhatIsAllowed(String key, String value, String expected) {
+        var error = rejected(Map.of(key, value));
+        assertEquals(1, error.problems().size(), error.getMessage());
+        assertTrue(error.getMessage().contains(expected), error.getMessage());
+        assertTrue(error.getMessage().contains("travel-app:" + key), error.getMessage());
+    }
+
+    @Test
+    void aNodePortOnAClusterIpServiceIsRejected() {
+        var error = rejected(Map.of("frontendServiceType", "ClusterIP", "frontendNodePort", "30080"));
+        assertEquals(List.of("frontendNodePort = \"30080\": must be unset when frontendServiceType is ClusterIP"
+                + " (a ClusterIP Service has no node port)"), error.problems());
+    }
+
+    @Test
+    void aFrontendNodePortTakenByMonitoringIsRejected() {
+        var error = rejected(Map.of("frontendServiceType", "NodePort", "frontendNodePort", "30300"));
+        assertTrue(error.problems().get(0).startsWith("frontendNodePort = \"30300\": must differ"), error.getMessage());
+    }
+
+    @Test
+    void everyBadKeyIsListedInOneMessage() {
+        var values = new HashMap<String, String>();
+        values.put("backendReplicas", "0");
+        values.put("frontendReplicas", "two");
+        values.put("prometheusNodePort", "80");
+        values.put("databaseStorageSize", "2GB");
+        values.put("frontendServiceType", "Ingress");
+        var error = rejected(values);
+        assertEquals(5, error.problems().size(), error.getMessage());
+        assertTrue(error.getMessage().startsWith("Invalid stack configuration: 5 problems, nothing was deployed."), error.getMessage());
+        for (var key : values.keySet()) {
+            assertTrue(error.getMessage().contains("travel-app:" + key + " = \"" + values.get(key) + "\""), key);
+        }
+    }
+
+    @Test
+    void anInvalidNodePortDoesNotAlsoReportAClash() {
+        var error = rejected(Map.of("prometheusNodePort", "80", "grafanaNodePort", "80"));
+        assertEquals(2, error.problems().size(), error.getMessage());
+        assertTrue(error.problems().stream().allMatch(p -> p.contains("must be an integer from 30000 to 32767")), error.getMessage());
+    }
+
+    @Test
+    void resourcesOverrideOnlyWhatTheyName() {
+        var settings = StackRun.settings(Map.of("resources", "{\"backend\":{\"memoryLimit\":\"1Gi\",\"cpuRequest\":\"250m\"}}"));
+        var backend = settings.resourcesOf(Workload.BACKEND);
+        assertEquals("1Gi", backend.memoryLimit());
+        assertEquals("250m", backend.cpuRequest());
+        assertEquals(Workload.BACKEND.defaults().memoryRequest(), backend.memoryRequest());
+        assertEquals(Workload.FRONTEND.defaults(), settings.resourcesOf(Workload.FRONTEND));
+    }
+
+    @ParameterizedTest(name = "resources {0} is rejected")
+    @CsvSource(delimiter = '|', value = {
+            "{\"backend\":{\"memoryLimit\":\"lots\"}} | resources.backend.memoryLimit = \"lots\": must be a memory quantity",
+            "{\"backend\":{\"cpuRequest\":\"2\",\"cpuLimit\":\"1\"}} | resources.backend.cpuRequest = \"2\": must not exceed the limit (1)",
+            "{\"backend\":{\"memoryRequest\":\"2Gi\"}} | resources.backend.memoryRequest = \"2Gi\": must not exceed the limit (512Mi)",
+            "{\"cache\":{\"cpuLimit\":\"1\"}} | resources.cache: unknown workload; allowed: frontend, backend, migrations, database, prometheus, grafana",
+            "{\"backend\":{\"cpu\":\"1\"}} | resources.backend.cpu: unknown field",
+            "not json | resources = \"not json\": must be an object",
+    })
+    void badResourcesAreRejectedWithThePathOfTheBadValue(String json, String expected) {
+        var error = rejected(Map.of("resources", json));
+        assertEquals(1, error.problems().size(), error.getMessage());
+        assertTrue(error.getMessage().contains(expected), error.getMessage());
+    }
+
+    @Test
+    void invalidConfigStopsTheProgramBeforeAnyResourceIsRegistered() {
+        var config = StackRun.config(Map.of("backendReplicas", "0", "databaseStorageSize", "2GB"));
+        var run = StackRun.run(ctx -> App.stack(ctx, SettingsReader.read(config)), Optional.empty());
+        assertEquals(List.of(), run.resources, "resources were registered");
+        assertTrue(run.result.exceptions().stream().anyMatch(e -> e instanceof InvalidSettingsException
+                || e.getCause() instanceof InvalidSettingsException), run.result.exceptions().toString());
+    }
+}
