@@ -1,0 +1,61 @@
+package com.travelapp.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.travelapp.infra.config.ConfigKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** The files a user reads and edits agree with the code. */
+class ProjectFilesTest {
+    private static String read(String path) throws IOException {
+        return Files.readString(Path.of(path));
+    }
+
+    @Test
+    void theReadmeDocumentsEveryConfigKeyWithItsDefaultAndAllowedValues() throws IOException {
+        var readme = read("README.md");
+        for (var key : ConfigKey.values()) {
+            var defaultCell = key.defaultValue() == null ? "*(unset)*" : "`" + key.defaultValue() + "`";
+            var row = "| `" + key.key() + "` | " + defaultCell + " | " + key.allowed() + " |";
+            assertTrue(readme.contains(row), "README.md lacks the row: " + row);
+        }
+    }
+
+    @Test
+    void theDevStackSetsEveryKeyThatHasADefaultToThatDefault() throws IOException {
+        Map<String, Object> stack = new Yaml().load(read("Pulumi.dev.yaml"));
+        @SuppressWarnings("unchecked")
+        var config = (Map<String, Object>) stack.get("config");
+        var expected = new HashMap<String, String>();
+        for (var key : ConfigKey.values()) {
+            if (key.defaultValue() != null) {
+                expected.put("travel-app:" + key.key(), key.defaultValue());
+            }
+        }
+        var actual = new HashMap<String, String>();
+        config.forEach((k, v) -> actual.put(k, String.valueOf(v)));
+        assertEquals(expected, actual);
+    }
+
+    @Test
+    void theDevStackHoldsNoSecret() throws IOException {
+        var text = read("Pulumi.dev.yaml").toLowerCase();
+        assertFalse(text.contains("secure:"), "no secret belongs in Pulumi.dev.yaml: pulumi-random generates them");
+        assertFalse(text.matches("(?s).*(password|secretkey|token)\\w*:.*"), "a secret-looking key in Pulumi.dev.yaml");
+    }
+
+    @Test
+    void theProjectIsTravelAppOnTheJavaRuntime() throws IOException {
+        Map<String, Object> project = new Yaml().load(read("Pulumi.yaml"));
+        assertEquals("travel-app", project.get("name"));
+        assertEquals("java", project.get("runtime") instanceof Map<?, ?> m ? m.get("name") : project.get("runtime"));
+    }
+}
