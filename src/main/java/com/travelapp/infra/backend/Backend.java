@@ -4,8 +4,6 @@ import com.pulumi.core.Output;
 import com.pulumi.kubernetes.apps.v1.Deployment;
 import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
 import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
-import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
-import com.pulumi.kubernetes.apps.v1.inputs.RollingUpdateDeploymentArgs;
 import com.pulumi.kubernetes.batch.v1.Job;
 import com.pulumi.kubernetes.batch.v1.JobArgs;
 import com.pulumi.kubernetes.batch.v1.inputs.JobSpecArgs;
@@ -26,11 +24,7 @@ import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
-import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
-import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
@@ -111,12 +105,8 @@ public final class Backend extends ComponentResource {
                 .spec(DeploymentSpecArgs.builder()
                         .replicas(settings.replicas())
                         .revisionHistoryLimit(5)
-                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
-                        // Zero downtime: a new pod must be Ready before an old one goes.
-                        .strategy(DeploymentStrategyArgs.builder()
-                                .type("RollingUpdate")
-                                .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
-                                .build())
+                        .selector(Kube.selector(NAME))
+                        .strategy(Kube.zeroDowntimeRollingUpdate())
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder()
                                         .labels(labels)
@@ -142,13 +132,7 @@ public final class Backend extends ComponentResource {
                 .build(), child);
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
-        new PodDisruptionBudget(NAME, PodDisruptionBudgetArgs.builder()
-                .metadata(Kube.metadata(NAME, in.namespace(), labels))
-                .spec(PodDisruptionBudgetSpecArgs.builder()
-                        .minAvailable(1)
-                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
-                        .build())
-                .build(), child);
+        Kube.keepOneAvailable(NAME, in.namespace(), labels, child);
 
         NetworkPolicies.allowFrom(NAME, PORT, CLIENTS, in.namespace(), child);
 

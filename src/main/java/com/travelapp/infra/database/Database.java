@@ -20,7 +20,6 @@ import com.pulumi.kubernetes.core.v1.inputs.ResourceRequirementsArgs;
 import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
-import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
@@ -75,7 +74,7 @@ public final class Database extends ComponentResource {
                 .spec(StatefulSetSpecArgs.builder()
                         .serviceName(serviceName)
                         .replicas(1)
-                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        .selector(Kube.selector(NAME))
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder().labels(labels).build())
                                 .spec(podSpec(settings, resources, imagePullPolicy, appSecretName))

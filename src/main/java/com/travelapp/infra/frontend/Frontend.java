@@ -4,8 +4,6 @@ import com.pulumi.core.Output;
 import com.pulumi.kubernetes.apps.v1.Deployment;
 import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
 import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
-import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
-import com.pulumi.kubernetes.apps.v1.inputs.RollingUpdateDeploymentArgs;
 import com.pulumi.kubernetes.core.v1.Service;
 import com.pulumi.kubernetes.core.v1.ServiceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
@@ -20,11 +18,7 @@ import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.outputs.LoadBalancerIngress;
 import com.pulumi.kubernetes.core.v1.outputs.ServiceSpec;
 import com.pulumi.kubernetes.core.v1.outputs.ServiceStatus;
-import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
-import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
@@ -64,11 +58,8 @@ public final class Frontend extends ComponentResource {
                 .spec(DeploymentSpecArgs.builder()
                         .replicas(settings.replicas())
                         .revisionHistoryLimit(5)
-                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
-                        .strategy(DeploymentStrategyArgs.builder()
-                                .type("RollingUpdate")
-                                .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
-                                .build())
+                        .selector(Kube.selector(NAME))
+                        .strategy(Kube.zeroDowntimeRollingUpdate())
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder().labels(labels).build())
                                 .spec(podSpec(settings, resources, imagePullPolicy, backendServiceName, backendPort))
@@ -86,13 +77,7 @@ public final class Frontend extends ComponentResource {
                 .build(), child);
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
-        new PodDisruptionBudget(NAME, PodDisruptionBudgetArgs.builder()
-                .metadata(Kube.metadata(NAME, namespace, labels))
-                .spec(PodDisruptionBudgetSpecArgs.builder()
-                        .minAvailable(1)
-                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
-                        .build())
-                .build(), child);
+        Kube.keepOneAvailable(NAME, namespace, labels, child);
 
         NetworkPolicies.allowFromAnywhere(NAME, CONTAINER_PORT, namespace, child);
 

@@ -1,6 +1,13 @@
 package com.travelapp.infra.kube;
 
 import com.pulumi.core.Output;
+import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.RollingUpdateDeploymentArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
+import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
+import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.kubernetes.core.v1.inputs.EmptyDirVolumeSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ResourceRequirementsArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
@@ -43,5 +50,32 @@ public final class Kube {
 
     public static VolumeMountArgs readOnlyMount(String volume, String path) {
         return VolumeMountArgs.builder().name(volume).mountPath(path).readOnly(true).build();
+    }
+
+    /** Selects the pods of one tier by its stable selector labels. */
+    public static LabelSelectorArgs selector(String name) {
+        return LabelSelectorArgs.builder().matchLabels(Labels.selector(name)).build();
+    }
+
+    /** Zero downtime: a new pod must be Ready before an old one goes. */
+    public static DeploymentStrategyArgs zeroDowntimeRollingUpdate() {
+        return DeploymentStrategyArgs.builder()
+                .type("RollingUpdate")
+                .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
+                .build();
+    }
+
+    /** For single-replica tools whose state is a per-pod emptyDir: never two at once. */
+    public static DeploymentStrategyArgs recreate() {
+        return DeploymentStrategyArgs.builder().type("Recreate").build();
+    }
+
+    /** A node drain may evict pods of the tier, but never its last available one. */
+    public static PodDisruptionBudget keepOneAvailable(String name, Output<String> namespace, Map<String, String> labels,
+                                                       CustomResourceOptions options) {
+        return new PodDisruptionBudget(name, PodDisruptionBudgetArgs.builder()
+                .metadata(metadata(name, namespace, labels))
+                .spec(PodDisruptionBudgetSpecArgs.builder().minAvailable(1).selector(selector(name)).build())
+                .build(), options);
     }
 }

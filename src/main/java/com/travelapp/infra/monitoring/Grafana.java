@@ -4,7 +4,6 @@ import com.pulumi.core.Output;
 import com.pulumi.kubernetes.apps.v1.Deployment;
 import com.pulumi.kubernetes.apps.v1.DeploymentArgs;
 import com.pulumi.kubernetes.apps.v1.inputs.DeploymentSpecArgs;
-import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
 import com.pulumi.kubernetes.core.v1.ConfigMap;
 import com.pulumi.kubernetes.core.v1.ConfigMapArgs;
 import com.pulumi.kubernetes.core.v1.Service;
@@ -22,7 +21,6 @@ import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
-import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
@@ -78,9 +76,9 @@ public final class Grafana extends ComponentResource {
                 .metadata(Kube.metadata(NAME, namespace, labels))
                 .spec(DeploymentSpecArgs.builder()
                         .replicas(1)
-                        .selector(LabelSelectorArgs.builder().matchLabels(Labels.selector(NAME)).build())
+                        .selector(Kube.selector(NAME))
                         // Its database is a per-pod emptyDir: everything it shows is provisioned.
-                        .strategy(DeploymentStrategyArgs.builder().type("Recreate").build())
+                        .strategy(Kube.recreate())
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder().labels(labels)
                                         .annotations(checksum.applyValue(c -> Map.of("travel-app/config-checksum", c)))

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Deploys the Travel App stack with `pulumi up`: the one set-up-and-deploy command of README.md.
+#
+#   1. Builds what is missing: the Pulumi CLI, the Java language host and the kubernetes and
+#      random providers (scripts/tools.sh: pinned Go builds, minutes the first time, then cached).
+#   2. Targets the current kube context. When there is none, starts the local control plane of
+#      scripts/local-cluster.sh (a real API server with simulated nodes: NO CONTAINER RUNS) and
+#      says so.
+#   3. Keeps the state in $PULUMI_BACKEND_URL (default file://$HOME/.travel-app/state) encrypted
+#      with a passphrase generated once into $HOME/.travel-app/passphrase (mode 600), unless
+#      PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE is set.
+#   4. Selects (or creates) the stack, runs `pulumi up --yes`, prints the stack outputs.
+#
+# Usage: scripts/deploy.sh [--stack NAME] [--preview] [--local-cluster]
+#   --stack NAME      stack to deploy (default dev; its settings are Pulumi.NAME.yaml)
+#   --preview         run `pulumi preview` instead of `pulumi up`
+#   --local-cluster   use the local control plane even when a kube context exists
+set -Eeuo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+stack=dev
+action=up
+force_local=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --stack) stack=${2:?--stack needs a name}; shift 2 ;;
+        --preview) action=preview; shift ;;
+        --local-cluster) force_local=1; shift ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "deploy: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+log() { printf '[deploy %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
+    log "installing OpenJDK 17 and Maven (Debian), which run the Pulumi program"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
+fi
+
+log "step 1/4: Pulumi toolchain (scripts/tools.sh)"
+scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider
+
+state_dir=${TRAVEL_APP_HOME:-$HOME/.travel-app}
+mkdir -p "$state_dir"
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$state_dir/state}
+case "$PULUMI_BACKEND_URL" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    if [ ! -s "$state_dir/passphrase" ]; then
+        (umask 077 && head -c 32 /dev/urandom | base64 > "$state_dir/passphrase")
+        log "generated the state passphrase into $state_dir/passphrase (keep it: it decrypts the stack's secrets)"
+    fi
+    export PULUMI_CONFIG_PASSPHRASE_FILE="$state_dir/passphrase"
+fi
+# shellcheck source=scripts/pulumi-env.sh
+source scripts/pulumi-env.sh
+
+log "step 2/4: cluster"
+context=""
+if [ "$force_local" = 0 ] && command -v kubectl >/dev/null; then
+    context=$(kubectl config current-context 2>/dev/null || true)
+fi
+if [ -n "$context" ]; then
+    log "using the current kube context '$context'"
+else
+    if [ "$force_local" = 1 ]; then reason="--local-cluster given"; else reason="no kube context"; fi
+    log "$reason: starting the LOCAL CONTROL PLANE (scripts/local-cluster.sh)."
+    log "Its nodes are simulated by kwok: pods are scheduled and marked Ready, but no container runs."
+    log "For a cluster that runs the app, create one (kind, minikube, a cloud) and run this again."
+    scripts/tools.sh control-plane kwok
+    scripts/local-cluster.sh up
+    # shellcheck source=scripts/pulumi-env.sh
+    source scripts/pulumi-env.sh
+fi
+
+log "step 3/4: stack '$stack' in $PULUMI_BACKEND_URL"
+pulumi stack select "$stack" --create --non-interactive >/dev/null
+
+log "step 4/4: pulumi $action"
+if [ "$action" = up ]; then
+    pulumi up --yes --stack "$stack" --non-interactive
+    log "deployed; stack outputs:"
+    pulumi stack output --stack "$stack"
+else
+    pulumi preview --stack "$stack" --non-interactive
+fi
