@@ -71,7 +71,9 @@ app_install_python() {
     app_log "python: creating $APP_VENV and installing requirements-dev.txt"
     rm -rf "$APP_VENV"
     python3 -m venv "$APP_VENV"
-    "$APP_PY" -m pip install -q --disable-pip-version-check --no-input -r "$APP_BACKEND/requirements-dev.txt"
+    # Wheels only, as in the image's builder stage: proves no compiler is needed.
+    "$APP_PY" -m pip install -q --disable-pip-version-check --no-input --only-binary=:all: \
+        -r "$APP_BACKEND/requirements-dev.txt"
     echo "$want" >"$stamp"
 }
 
