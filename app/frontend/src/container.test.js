@@ -1,0 +1,44 @@
+// @vitest-environment node
+// The frontend image's contract (docs/app.md) as written in its build files.
+// No Docker engine runs here; scripts/app-e2e.sh serves the real build with
+// Debian's nginx and this same template.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const read = (p) => readFileSync(fileURLToPath(new URL(`../${p}`, import.meta.url)), "utf8");
+const dockerfile = read("Dockerfile");
+const template = read("nginx/default.conf.template");
+const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+
+describe("frontend image", () => {
+  it("builds with a Node LTS image pinned by exact version and serves with pinned nginx-unprivileged", () => {
+    expect(froms[0]).toMatch(/^node:(20|22|24)\.\d+\.\d+-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/);
+    expect(froms[1]).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-(alpine|bookworm)(@sha256:[0-9a-f]{64})?$/);
+    expect(dockerfile).toMatch(/RUN npm ci\b/);
+    expect(dockerfile).toMatch(/RUN npm run build\b/);
+  });
+
+  it("runs as UID 101, listens on NGINX_PORT (default 8080), BACKEND_PORT defaults to 8000", () => {
+    expect(dockerfile).toMatch(/^USER 101$/m);
+    expect(dockerfile).toMatch(/NGINX_PORT=8080/);
+    expect(dockerfile).toMatch(/BACKEND_PORT=8000/);
+    expect(dockerfile).not.toMatch(/BACKEND_HOST=/);
+    expect(dockerfile).toMatch(/NGINX_ENVSUBST_FILTER="\^\(NGINX_PORT\|BACKEND_HOST\|BACKEND_PORT\)\$"/);
+    expect(dockerfile).toMatch(/COPY nginx\/default\.conf\.template \/etc\/nginx\/templates\/default\.conf\.template/);
+  });
+
+  it("uses only the three variables in the template", () => {
+    const vars = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
+    expect([...vars].sort()).toEqual(["BACKEND_HOST", "BACKEND_PORT", "NGINX_PORT"]);
+    expect(template).toMatch(/listen \$\{NGINX_PORT\};/);
+    expect(template).toMatch(/proxy_pass http:\/\/\$\{BACKEND_HOST\}:\$\{BACKEND_PORT\};/);
+  });
+
+  it("has the SPA fallback, cache rules and probe the stack relies on", () => {
+    expect(template).toMatch(/try_files \$uri \/index\.html;/);
+    expect(template).toMatch(/location = \/healthz \{[^}]*return 200/);
+    expect(template).toMatch(/location \/assets\/ \{[^}]*max-age=31536000, immutable/);
+    expect(template).toMatch(/location = \/index\.html \{[^}]*no-cache/);
+  });
+});
