@@ -51,7 +51,8 @@ app_log "e2e: building the frontend (npm run build)"
 
 # --- PostgreSQL, migrate ------------------------------------------------------------
 app_pg_start "$WORK"
-export SECRET_KEY="e2e-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+SECRET_KEY="e2e-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+export SECRET_KEY
 export DEBUG=false
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SETTINGS_MODULE=travelapp.settings PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

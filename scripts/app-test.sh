@@ -39,7 +39,7 @@ trap 'exit 130' INT TERM
 
 install_all() {
     app_install_system nginx:nginx-light chromium:chromium envsubst:gettext-base curl:curl \
-        unshare:util-linux setpriv:util-linux wrk:wrk
+        unshare:util-linux setpriv:util-linux
     app_install_python
     app_npm_ci "$APP_FRONTEND"
     app_npm_ci "$APP_E2E"
