@@ -18,10 +18,12 @@ keepalive = 5
 # The heartbeat files live in /tmp: the root filesystem is read-only in
 # Kubernetes and only /tmp (an emptyDir) is writable.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")
+# The access log and Django's logging (settings.LOGGING) go to stdout;
+# gunicorn's own start/stop/worker lines go to stderr ("-"). Re-opening
+# /dev/stdout instead fails when fd 1 belongs to another user.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-capture_output = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
