@@ -390,6 +390,7 @@ def test_preview_runs_only_on_pull_requests_from_this_repository(jobs):
     cond = condition(jobs["preview"])
     assert "github.event_name == 'pull_request'" in cond
     assert SAME_REPO in cond, "fork pull requests have no secrets: guard them out"
+    assert "github.actor != 'dependabot[bot]'" in cond, "Dependabot's runs have no Actions secrets"
 
 
 def test_preview_runs_pulumi_preview_of_the_dev_stack_and_comments_on_the_pull_request(jobs):
@@ -538,6 +539,12 @@ def test_actionlint_reports_no_problem_in_any_workflow():
         pytest.skip("actionlint not installed (scripts/ci-check.sh installs it)")
     result = subprocess.run([actionlint, *map(str, all_workflow_paths())], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_proposes_updates_of_the_pinned_actions():
+    config = load(ROOT / ".github" / "dependabot.yml")
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    assert "github-actions" in ecosystems
 
 
 def test_docs_name_every_job_secret_and_manual_step():
