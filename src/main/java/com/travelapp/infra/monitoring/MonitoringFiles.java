@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class MonitoringFiles {
     public static final String DATASOURCE_UID = "prometheus";
+    public static final String PROMETHEUS_CONFIG = "prometheus.yml";
+    public static final String ALERT_RULES = "alerts.yml";
     public static final List<String> DASHBOARDS = List.of("cpu-memory.json", "network.json", "requests.json");
 
     private MonitoringFiles() {}
@@ -22,6 +24,26 @@ public final class MonitoringFiles {
         return resource("prometheus.yml")
                 .replace("${SCRAPE_INTERVAL}", scrapeInterval)
                 .replace("${NAMESPACE}", namespace);
+    }
+
+    /**
+     * The alert rules, loaded by prometheus.yml's {@code rule_files}.
+     *
+     * @param backendReplicas the backend's desired replica count (Settings backendReplicas): with no
+     *     kube-state-metrics deployed, "fewer ready replicas than desired" compares against it
+     */
+    public static String alertRules(String namespace, int backendReplicas) {
+        return resource("alerts.yml")
+                .replace("${NAMESPACE}", namespace)
+                .replace("${BACKEND_REPLICAS}", String.valueOf(backendReplicas));
+    }
+
+    /** What the Prometheus ConfigMap holds: file name to content, both files rendered from the same settings. */
+    public static Map<String, String> prometheusFiles(String namespace, String scrapeInterval, int backendReplicas) {
+        var files = new LinkedHashMap<String, String>();
+        files.put(PROMETHEUS_CONFIG, prometheusConfig(namespace, scrapeInterval));
+        files.put(ALERT_RULES, alertRules(namespace, backendReplicas));
+        return files;
     }
 
     public static String grafanaDatasources(String prometheusUrl, String scrapeInterval) {

@@ -42,7 +42,7 @@ import java.util.Map;
 
 /**
  * Prometheus: scrapes annotated pods and services, nodes and cAdvisor every scrape interval,
- * reachable on a NodePort. The only workload that gets a service-account token: it reads the
+ * evaluates the alert rules of {@code alerts.yml}, reachable on a NodePort. The only workload that gets a service-account token: it reads the
  * Kubernetes API for service discovery, through a read-only ClusterRole.
  */
 public final class Prometheus extends ComponentResource {
@@ -54,7 +54,7 @@ public final class Prometheus extends ComponentResource {
     private final Output<String> serviceName;
 
     public Prometheus(String name, Output<String> namespace, String namespaceName, Settings.Monitoring settings,
-                      Settings.ComputeResources resources, String imagePullPolicy, ComponentResourceOptions options) {
+                      int backendReplicas, Settings.ComputeResources resources, String imagePullPolicy, ComponentResourceOptions options) {
         super("travel:app:Prometheus", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "monitoring");
@@ -82,10 +82,11 @@ public final class Prometheus extends ComponentResource {
                         .namespace(namespace).build())
                 .build(), child);
 
-        var configText = MonitoringFiles.prometheusConfig(namespaceName, settings.scrapeInterval());
+        // prometheus.yml and the alert rules it loads (rule_files: alerts.yml, beside it).
+        var files = MonitoringFiles.prometheusFiles(namespaceName, settings.scrapeInterval(), backendReplicas);
         var config = new ConfigMap("prometheus-config", ConfigMapArgs.builder()
                 .metadata(Kube.metadata("prometheus-config", namespace, labels))
-                .data(Map.of("prometheus.yml", configText))
+                .data(files)
                 .build(), CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).build());
 
         new Deployment(NAME, DeploymentArgs.builder()
@@ -98,7 +99,7 @@ public final class Prometheus extends ComponentResource {
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder().labels(labels)
                                         .annotations(Map.of("travel-app/config-checksum",
-                                                AppConfig.sha256(Map.of("prometheus.yml", configText))))
+                                                AppConfig.sha256(files)))
                                         .build())
                                 .spec(PodSpecArgs.builder()
                                         .serviceAccountName(account.metadata().applyValue(m -> m.name().orElseThrow()))

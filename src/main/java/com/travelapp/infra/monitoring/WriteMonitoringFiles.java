@@ -1,0 +1,84 @@
+package com.travelapp.infra.monitoring;
+
+import com.google.gson.GsonBuilder;
+import com.travelapp.infra.backend.Backend;
+import com.travelapp.infra.config.ConfigKey;
+import com.travelapp.infra.kube.Labels;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes the monitoring files exactly as the stack deploys them (same {@link MonitoringFiles} code), so
+ * promtool, the live check and Grafana can be given the real thing rather than a hand-kept copy:
+ *
+ * <pre>
+ * mvn -q -ntp compile exec:java -DmainClass=com.travelapp.infra.monitoring.WriteMonitoringFiles \
+ *     -DmainArgs="DIR [NAMESPACE [SCRAPE_INTERVAL [BACKEND_REPLICAS [PROMETHEUS_URL]]]]"
+ * </pre>
+ *
+ * Defaults are the stack's config defaults (README, "Configuration"). Layout under DIR:
+ * {@code prometheus/prometheus.yml}, {@code prometheus/alerts.yml} (the prometheus-config ConfigMap),
+ * {@code grafana/provisioning/datasources/datasources.yaml},
+ * {@code grafana/provisioning/dashboards/dashboards.yaml}, {@code grafana/dashboards/*.json} (Grafana's
+ * ConfigMaps), and {@code backend-pod.json}: the labels and annotations the backend pods carry, which the
+ * kubernetes-pods job's relabelling reads (so a local check can feed it the same meta labels).
+ */
+public final class WriteMonitoringFiles {
+    private WriteMonitoringFiles() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 5) {
+            System.err.println("usage: WriteMonitoringFiles DIR [NAMESPACE [SCRAPE_INTERVAL [BACKEND_REPLICAS [PROMETHEUS_URL]]]]");
+            System.exit(2);
+        }
+        var dir = Path.of(args[0]);
+        var namespace = arg(args, 1, ConfigKey.NAMESPACE.defaultValue());
+        var scrapeInterval = arg(args, 2, ConfigKey.SCRAPE_INTERVAL.defaultValue());
+        var backendReplicas = Integer.parseInt(arg(args, 3, ConfigKey.BACKEND_REPLICAS.defaultValue()));
+        var prometheusUrl = arg(args, 4, "http://prometheus." + namespace + ".svc:" + Prometheus.PORT);
+
+        for (var file : MonitoringFiles.prometheusFiles(namespace, scrapeInterval, backendReplicas).entrySet()) {
+            write(dir.resolve("prometheus").resolve(file.getKey()), file.getValue());
+        }
+        write(dir.resolve("grafana/provisioning/datasources/datasources.yaml"),
+                MonitoringFiles.grafanaDatasources(prometheusUrl, scrapeInterval));
+        write(dir.resolve("grafana/provisioning/dashboards/dashboards.yaml"), MonitoringFiles.grafanaDashboardProviders());
+        for (var dashboard : MonitoringFiles.dashboards().entrySet()) {
+            write(dir.resolve("grafana/dashboards").resolve(dashboard.getKey()), dashboard.getValue());
+        }
+        var pod = new LinkedHashMap<String, Object>();
+        pod.put("namespace", namespace);
+        pod.put("labels", new TreeMap<>(backendPodLabels()));
+        pod.put("annotations", new TreeMap<>(backendPodScrapeAnnotations()));
+        write(dir.resolve("backend-pod.json"), new GsonBuilder().setPrettyPrinting().create().toJson(pod) + "\n");
+        System.out.println("monitoring files for namespace " + namespace + " (scrape " + scrapeInterval
+                + ", " + backendReplicas + " backend replicas) written to " + dir);
+    }
+
+    /** The backend pod template's labels (as Backend declares them). */
+    public static Map<String, String> backendPodLabels() {
+        return Labels.of(Backend.NAME, "api");
+    }
+
+    /** The backend pod template's prometheus.io annotations (as Backend declares them). */
+    public static Map<String, String> backendPodScrapeAnnotations() {
+        return Map.of(
+                "prometheus.io/scrape", "true",
+                "prometheus.io/port", String.valueOf(Backend.PORT),
+                "prometheus.io/path", Backend.METRICS_PATH);
+    }
+
+    private static String arg(String[] args, int index, String fallback) {
+        return args.length > index && !args[index].isBlank() ? args[index] : fallback;
+    }
+
+    private static void write(Path path, String text) throws IOException {
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, text, StandardCharsets.UTF_8);
+    }
+}
