@@ -3,9 +3,12 @@
 # balancer needed): the frontend page, /api through the frontend's Nginx, Prometheus
 # readiness and Grafana health. Prints one line per check, then "smoke: N passed, N failed".
 # Usage: smoke-test.sh NAMESPACE
+# Env: SMOKE_ATTEMPTS (default 20) and SMOKE_DELAY (seconds, default 3) per check.
 set -uo pipefail
 
 namespace=${1:?usage: smoke-test.sh NAMESPACE}
+attempts=${SMOKE_ATTEMPTS:-20}
+delay=${SMOKE_DELAY:-3}
 workdir=$(mktemp -d)
 declare -a forwards=()
 passed=0
@@ -15,6 +18,7 @@ cleanup() {
     local pid
     for pid in "${forwards[@]}"; do
         kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     done
     rm -rf "$workdir"
 }
@@ -26,28 +30,28 @@ forward() {
     kubectl -n "$namespace" port-forward "service/$service" "$local_port:$remote_port" \
         >"$workdir/forward-$service.log" 2>&1 &
     forwards+=("$!")
-    for attempt in $(seq 1 30); do
+    for attempt in $(seq 1 150); do
         if grep -q "Forwarding from" "$workdir/forward-$service.log"; then
             return 0
         fi
-        sleep 1
+        sleep 0.2
     done
-    echo "port-forward to service/$service did not start (attempt $attempt):"
+    echo "port-forward to service/$service did not start within $((attempt / 5))s:"
     cat "$workdir/forward-$service.log"
     return 1
 }
 
-# check NAME URL EXPECTED: GET URL (retrying while the pods warm up), expect HTTP 200 and a
-# body containing EXPECTED.
+# check NAME URL EXPECTED: GET URL (retrying while the pods warm up), expect a 2xx answer whose
+# body contains EXPECTED.
 check() {
     local name=$1 url=$2 expected=$3 attempt body=""
-    for attempt in $(seq 1 20); do
+    for attempt in $(seq 1 "$attempts"); do
         if body=$(curl -fsS --max-time 10 "$url" 2>&1) && grep -qF -- "$expected" <<<"$body"; then
             echo "PASS $name"
             passed=$((passed + 1))
             return 0
         fi
-        sleep 3
+        sleep "$delay"
     done
     echo "FAIL $name: GET $url did not return 200 with '$expected' after $attempt attempts; last answer:"
     head -c 500 <<<"$body"
