@@ -101,7 +101,7 @@ rc=0
 record "actionlint (${#workflows[@]} workflows)" "$rc"
 
 mapfile -t scripts < <(find .github/scripts -maxdepth 1 -type f -name '*.sh' | sort)
-scripts+=(scripts/ci-check.sh)
+scripts+=(scripts/ci-check.sh tests/ci/fakes/pulumi)
 log "shellcheck over ${#scripts[@]} script(s)"
 rc=0
 shellcheck -x "${scripts[@]}" || rc=$?
