@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# Builds the real Pulumi CLI, Java language host, providers and a Kubernetes
+# control plane from source with the installed Go (none of them can be
+# downloaded as binaries here). Each tool family is a small Go module under
+# tools/ that pins its versions (go.mod + go.sum); binaries go to
+# $REPO/.tools/bin. Idempotent: a target whose stamp (pins, sources, go.sum,
+# ldflags, Go version) is unchanged and whose binaries exist is skipped.
+#
+# Usage: scripts/tools.sh [--keep-going] [TARGET...]
+#   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
+#           random-provider | control-plane | kwok
+#   --keep-going  continue past a failed target, summarise, exit 1 if any failed
+# Env: TOOLS_DIR (default $REPO/.tools), TOOLS_GO_P (go build -p, default 2),
+#      TOOLS_FORCE=1 rebuild even when up to date.
+# See docs/tools.md.
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${TOOLS_DIR:-$REPO/.tools}"
+BIN="$TOOLS_DIR/bin"
+STAMPS="$TOOLS_DIR/stamps"
+LOGS="$TOOLS_DIR/logs"
+GO_P="${TOOLS_GO_P:-2}"
+
+# Use the installed Go only; never fetch another toolchain.
+export GOTOOLCHAIN=local
+# The checksum database we reach has no entries for several pulumi module
+# versions (it answers 404); go.sum committed under tools/ pins their hashes.
+export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi"
+# Builds must use exactly the committed go.mod/go.sum.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
+
+ALL_TARGETS=(pulumi pulumi-java kubernetes-provider random-provider control-plane)
+
+# ---------------------------------------------------------------- pins
+PULUMI_PKG=github.com/pulumi/pulumi/pkg/v3
+PULUMI_JAVA=github.com/pulumi/pulumi-java
+K8S_PROVIDER=github.com/pulumi/pulumi-kubernetes/provider/v4
+# Version labels of the providers (semver the CLI shows). Neither upstream
+# release module is served by our proxy; see docs/tools.md for what each is.
+# pulumi-kubernetes commit f47bc2d6f199 (2026-01-15), i.e. just before v4.25.0:
+K8S_PROVIDER_VERSION=4.25.0-alpha.1768448096+f47bc2d6f199
+# pulumi-terraform-bridge v3.136.0 over terraform-provider-random e1092b0cfc07;
+# same precedence as 4.11.2, the random version our generated Java SDK requests.
+RANDOM_PROVIDER_VERSION=4.11.2+tfrandom.e1092b0cfc07
+K8S_VERSION=v1.35.4
+
+log() { printf 'tools: %s\n' "$*"; }
+
+# mod_version DIR MODULE -> selected version of MODULE in the module at DIR
+mod_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }
+
+# stamp_of DIR EXTRA... -> hash of the module's pins and sources plus EXTRA
+stamp_of() {
+  local dir="$1"; shift
+  {
+    printf '%s\n' "$@"
+    go version
+    (cd "$dir" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) \
+      -not -path './.*' | LC_ALL=C sort | xargs sha256sum)
+  } | sha256sum | cut -d' ' -f1
+}
+
+# up_to_date TARGET STAMP BIN...
+up_to_date() {
+  local target="$1" stamp="$2"; shift 2
+  [ "${TOOLS_FORCE:-0}" = 1 ] && return 1
+  [ -f "$STAMPS/$target" ] && [ "$(cat "$STAMPS/$target")" = "$stamp" ] || return 1
+  local b; for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done
+  return 0
+}
+
+# run_logged TARGET CMD... : run in the target's log, fail loudly
+run_logged() {
+  local target="$1"; shift
+  printf '+ %s\n' "$*" >>"$LOGS/$target.log"
+  "$@" >>"$LOGS/$target.log" 2>&1
+}
+
+# gobuild TARGET DIR LDFLAGS PKG... : go build into $BIN from the module at DIR
+gobuild() {
+  local target="$1" dir="$2" ldflags="$3"; shift 3
+  (cd "$dir" && run_logged "$target" go build -p "$GO_P" -ldflags "$ldflags" -o "$BIN/" "$@")
+}
+
+# check_runs TARGET CMD... : the built binary must run and print a version
+check_runs() {
+  local target="$1"; shift
+  local out
+  if ! out="$(PULUMI_SKIP_UPDATE_CHECK=true "$@" 2>&1 | head -n 3)"; then
+    printf '%s\n' "$out" >>"$LOGS/$target.log"
+    return 1
+  fi
+  printf '+ %s\n%s\n' "$*" "$out" >>"$LOGS/$target.log"
+  log "  $(basename "$1"): $(printf '%s' "$out" | head -n 1)"
+}
+
+# ---------------------------------------------------------------- targets
+build_pulumi() {
+  local dir="$REPO/tools/pulumi" v
+  v="$(mod_version "$dir" "$PULUMI_PKG")" || return 1
+  local ld="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
+  STAMP="$(stamp_of "$dir" "$ld")"; BINS=(pulumi)
+  up_to_date pulumi "$STAMP" "${BINS[@]}" && return 100
+  log "building pulumi CLI $v ..."
+  gobuild pulumi "$dir" "$ld" "$PULUMI_PKG/cmd/pulumi" &&
+    check_runs pulumi "$BIN/pulumi" version
+}
+
+build_pulumi_java() {
+  local dir="$REPO/tools/pulumi-java" v
+  v="$(mod_version "$dir" "$PULUMI_JAVA")" || return 1
+  local ld="-X $PULUMI_JAVA/pkg/version.Version=$v"
+  STAMP="$(stamp_of "$dir" "$ld")"; BINS=(pulumi-language-java pulumi-java-gen)
+  up_to_date pulumi-java "$STAMP" "${BINS[@]}" && return 100
+  log "building pulumi-language-java and pulumi-java-gen $v ..."
+  gobuild pulumi-java "$dir" "$ld" \
+    "$PULUMI_JAVA/pkg/cmd/pulumi-language-java" "$PULUMI_JAVA/pkg/cmd/pulumi-java-gen" &&
+    check_runs pulumi-java "$BIN/pulumi-java-gen" --version
+}
+
+# genembed helper (tools/genembed): minified, versioned schema-embed.json
+ensure_genembed() {
+  local target="$1" dir="$REPO/tools/genembed"
+  mkdir -p "$TOOLS_DIR/libexec"
+  (cd "$dir" && run_logged "$target" go build -p "$GO_P" -o "$TOOLS_DIR/libexec/genembed" .)
+}
+
+build_kubernetes_provider() {
+  local dir="$REPO/tools/kubernetes-provider" v src
+  v="$(mod_version "$dir" "$K8S_PROVIDER")" || return 1
+  local ld="-X $K8S_PROVIDER/pkg/version.Version=$K8S_PROVIDER_VERSION"
+  STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/tools/genembed")")"
+  BINS=(pulumi-resource-kubernetes)
+  up_to_date kubernetes-provider "$STAMP" "${BINS[@]}" && return 100
+  log "building pulumi-resource-kubernetes $K8S_PROVIDER_VERSION ($K8S_PROVIDER@$v) ..."
+  src="$(cd "$dir" && go mod download -json "$K8S_PROVIDER@$v" | jq -r .Dir)/cmd/pulumi-resource-kubernetes"
+  [ -f "$src/schema.json" ] || { echo "no schema.json in $src" >>"$LOGS/kubernetes-provider.log"; return 1; }
+  ensure_genembed kubernetes-provider &&
+    run_logged kubernetes-provider "$TOOLS_DIR/libexec/genembed" -version "$K8S_PROVIDER_VERSION" \
+      -schema "$src/schema.json" -tfmapping "$src/terraform-mapping.json" \
+      -out "$dir/cmd/pulumi-resource-kubernetes" &&
+    gobuild kubernetes-provider "$dir" "$ld" ./cmd/pulumi-resource-kubernetes &&
+    check_runs kubernetes-provider "$BIN/pulumi-resource-kubernetes" --version
+}
+
+build_random_provider() {
+  local dir="$REPO/tools/random-provider" gen="$dir/randomprovider"
+  local ld="-X travel-app/tools/random-provider/randomprovider.Version=$RANDOM_PROVIDER_VERSION"
+  STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/tools/genembed")")"
+  BINS=(pulumi-resource-random)
+  up_to_date random-provider "$STAMP" "${BINS[@]}" && return 100
+  log "building pulumi-resource-random $RANDOM_PROVIDER_VERSION (bridged terraform-provider-random) ..."
+  # go:embed needs the files to exist before tfgen itself can be compiled.
+  [ -f "$gen/bridge-metadata.json" ] || echo '{}' >"$gen/bridge-metadata.json"
+  [ -f "$gen/schema-embed.json" ] || echo '{}' >"$gen/schema-embed.json"
+  mkdir -p "$TOOLS_DIR/libexec"
+  (cd "$dir" && run_logged random-provider go build -p "$GO_P" -ldflags "$ld" \
+      -o "$TOOLS_DIR/libexec/" ./cmd/pulumi-tfgen-random) &&
+    (cd "$gen" && run_logged random-provider "$TOOLS_DIR/libexec/pulumi-tfgen-random" schema --out .) &&
+    ensure_genembed random-provider &&
+    run_logged random-provider "$TOOLS_DIR/libexec/genembed" -version "$RANDOM_PROVIDER_VERSION" \
+      -schema "$gen/schema.json" -out "$gen" &&
+    gobuild random-provider "$dir" "$ld" ./cmd/pulumi-resource-random &&
+    check_runs random-provider "$BIN/pulumi-resource-random" --version
+}
+
+build_control_plane() {
+  local dir="$REPO/tools/kubernetes" v minor
+  v="$(mod_version "$dir" k8s.io/kubernetes)" || return 1
+  minor="${v#v1.}"; minor="${minor%%.*}"
+  local ld="-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1"
+  ld+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  ld+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1"
+  ld+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+  STAMP="$(stamp_of "$dir" "$ld")"
+  BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd)
+  up_to_date control-plane "$STAMP" "${BINS[@]}" && return 100
+  log "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $v and etcd $(mod_version "$dir" go.etcd.io/etcd/server/v3) ..."
+  gobuild control-plane "$dir" "$ld" k8s.io/kubernetes/cmd/kube-apiserver \
+      k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+      k8s.io/kubernetes/cmd/kubectl ./cmd/etcd &&
+    check_runs control-plane "$BIN/kube-apiserver" --version &&
+    check_runs control-plane "$BIN/kube-controller-manager" --version &&
+    check_runs control-plane "$BIN/kube-scheduler" --version &&
+    check_runs control-plane "$BIN/kubectl" version --client &&
+    check_runs control-plane "$BIN/etcd" --version
+}
+
+build_kwok() {
+  local dir="$REPO/tools/kwok" v
+  v="$(mod_version "$dir" sigs.k8s.io/kwok)" || return 1
+  STAMP="$(stamp_of "$dir" "stages-v1")"; BINS=(kwok)
+  up_to_date kwok "$STAMP" "${BINS[@]}" && [ -f "$TOOLS_DIR/share/kwok/stages.yaml" ] && return 100
+  log "building kwok $v ..."
+  gobuild kwok "$dir" "" sigs.k8s.io/kwok/cmd/kwok &&
+    check_runs kwok "$BIN/kwok" --version &&
+    kwok_stages "$dir"
+}
+
+# kwok run on its own (not via kwokctl) has no default stages: collect the
+# module's own "fast" node/pod stages plus the node heartbeat into one config.
+kwok_stages() {
+  local src out="$TOOLS_DIR/share/kwok/stages.yaml" f
+  src="$(cd "$1" && go mod download -json sigs.k8s.io/kwok | jq -r .Dir)/kustomize/stage" || return 1
+  mkdir -p "$(dirname "$out")"
+  {
+    echo "# Generated by scripts/tools.sh from sigs.k8s.io/kwok's kustomize/stage."
+    for f in "$src"/node/fast/node-initialize.yaml "$src"/node/heartbeat/node-heartbeat.yaml \
+             "$src"/pod/fast/pod-ready.yaml "$src"/pod/fast/pod-complete.yaml "$src"/pod/fast/pod-delete.yaml; do
+      [ -f "$f" ] || { echo "missing kwok stage $f" >&2; return 1; }
+      echo "---"; cat "$f"
+    done
+  } >"$out"
+}
+
+# ---------------------------------------------------------------- main
+KEEP_GOING=0
+TARGETS=()
+for arg in "$@"; do
+  case "$arg" in
+    --keep-going|-k) KEEP_GOING=1 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    all) TARGETS+=("${ALL_TARGETS[@]}") ;;
+    pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok) TARGETS+=("$arg") ;;
+    *) echo "tools: unknown target '$arg' (all|pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok)" >&2; exit 2 ;;
+  esac
+done
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
+# control-plane includes kwok (it fakes the nodes of the local cluster).
+EXPANDED=()
+for t in "${TARGETS[@]}"; do
+  EXPANDED+=("$t"); [ "$t" = control-plane ] && EXPANDED+=(kwok)
+done
+
+command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
+command -v jq >/dev/null || { echo "tools: jq is required (apt-get install jq)" >&2; exit 1; }
+mkdir -p "$BIN" "$STAMPS" "$LOGS"
+
+declare -A DONE=()
+FAILED=()
+TOTAL_START=$SECONDS
+for t in "${EXPANDED[@]}"; do
+  [ -n "${DONE[$t]:-}" ] && continue
+  DONE[$t]=1
+  : >"$LOGS/$t.log"
+  STAMP=""; BINS=()
+  start=$SECONDS
+  "build_${t//-/_}"
+  rc=$?
+  if [ $rc -eq 100 ]; then
+    log "$t up to date"
+  elif [ $rc -eq 0 ]; then
+    echo "$STAMP" >"$STAMPS/$t"
+    log "$t built in $((SECONDS - start))s"
+  else
+    rm -f "$STAMPS/$t"
+    log "$t FAILED after $((SECONDS - start))s; last lines of $LOGS/$t.log:" >&2
+    tail -n 25 "$LOGS/$t.log" | sed 's/^/    /' >&2
+    FAILED+=("$t")
+    [ $KEEP_GOING = 1 ] || { log "stopping (use --keep-going to continue past failures)" >&2; exit 1; }
+  fi
+done
+log "done in $((SECONDS - TOTAL_START))s; binaries in $BIN ($(du -sh "$BIN" 2>/dev/null | cut -f1))"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  log "FAILED: ${FAILED[*]}" >&2
+  exit 1
+fi
