@@ -219,13 +219,13 @@ def test_node_is_an_lts_line_and_matches_the_frontend_image():
     major = int(env["NODE_VERSION"].split(".")[0])
     assert major % 2 == 0 and major >= 22, "Node LTS lines are even-numbered"
     dockerfile = (ROOT / "app" / "frontend" / "Dockerfile").read_text(encoding="utf-8")
-    assert f"node:{env['NODE_VERSION']}-" in dockerfile
+    assert f"node:{env['NODE_VERSION']}-" in dockerfile, "CI builds with the image's Node: bump NODE_VERSION with it"
 
 
 def test_python_matches_the_backend_image():
     env = load(WORKFLOW_PATH)["env"]
     dockerfile = (ROOT / "app" / "backend" / "Dockerfile").read_text(encoding="utf-8")
-    assert f"python:{env['PYTHON_VERSION']}-" in dockerfile
+    assert f"python:{env['PYTHON_VERSION']}-" in dockerfile, "CI tests on the image's Python: bump PYTHON_VERSION with it"
 
 
 # ----------------------------------------------------------------------------- build-backend
