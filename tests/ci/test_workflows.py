@@ -408,6 +408,14 @@ def test_preview_runs_after_the_stack_unit_tests(jobs):
     assert "infra" in needs(jobs["preview"])
 
 
+@pytest.mark.parametrize("job_name", ["preview", "deploy"])
+def test_the_pulumi_program_is_built_before_pulumi_runs_it(jobs, job_name):
+    runs = [s.get("run", "") + " " + str(s.get("with", {}).get("command", "")) for s in steps(jobs[job_name])]
+    build_at = next(i for i, r in enumerate(runs) if "mvn -B -ntp -DskipTests package" in r)
+    first_pulumi_run = next(i for i, r in enumerate(runs) if re.search(r"pulumi (up|preview)|stack-settings|preview", r))
+    assert build_at < first_pulumi_run
+
+
 def test_preview_uses_the_same_stack_settings_as_the_deploy(jobs):
     assert ".github/scripts/stack-settings.sh" in run_text(jobs["preview"])
     assert ".github/scripts/stack-settings.sh" in run_text(jobs["deploy"])
