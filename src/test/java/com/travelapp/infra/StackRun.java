@@ -26,15 +26,15 @@ import org.mockito.Mockito;
  * and the stack outputs. The mocks echo inputs back as state, add a {@code result} to random
  * resources, and can give LoadBalancer Services an address.
  */
-final class StackRun {
+public final class StackRun {
     /** The value every mocked RandomPassword "generates": tests look for it where it must not be. */
     static String generated(String name) {
         return "generated-" + name + "-s3cr3t";
     }
 
-    record Registered(String type, String name, Map<String, Object> inputs, String urn) {
+    public record Registered(String type, String name, Map<String, Object> inputs, String urn) {
         /** Follows a path of map keys and list indexes through the inputs; null when absent. */
-        Object at(Object... path) {
+        public Object at(Object... path) {
             Object node = inputs;
             for (var step : path) {
                 if (node instanceof Map<?, ?> map && step instanceof String key) {
@@ -48,7 +48,7 @@ final class StackRun {
             return node;
         }
 
-        String string(Object... path) {
+        public String string(Object... path) {
             var value = at(path);
             return value == null ? null : value.toString();
         }
@@ -63,7 +63,7 @@ final class StackRun {
         }
 
         @SuppressWarnings("unchecked")
-        Map<String, Object> map(Object... path) {
+        public Map<String, Object> map(Object... path) {
             var value = at(path);
             return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         }
@@ -90,7 +90,7 @@ final class StackRun {
         this.resources = resources;
     }
 
-    static StackRun of(Settings settings) {
+    public static StackRun of(Settings settings) {
         return of(settings, Optional.empty());
     }
 
@@ -138,7 +138,7 @@ final class StackRun {
     private static StackRun defaultRun;
 
     /** The stack on default settings, run once per test JVM: every reader only looks. */
-    static synchronized StackRun ofDefaults() {
+    public static synchronized StackRun ofDefaults() {
         if (defaultRun == null) {
             defaultRun = of(defaults());
         }
@@ -151,7 +151,7 @@ final class StackRun {
     }
 
     /** Settings from a stack config holding only {@code values}, read by the real reader. */
-    static Settings settings(Map<String, String> values) {
+    public static Settings settings(Map<String, String> values) {
         return SettingsReader.read(config(values));
     }
 
@@ -163,7 +163,7 @@ final class StackRun {
         return config;
     }
 
-    Registered one(String type, String name) {
+    public Registered one(String type, String name) {
         var matches = resources.stream().filter(r -> r.type().equals(type) && r.name().equals(name)).toList();
         assertEquals(1, matches.size(), "expected exactly one " + type + " named " + name + ", found " + matches.size());
         return matches.get(0);
