@@ -239,7 +239,7 @@ PY
 }
 app_log "monitoring: traffic, in three waves a few scrapes apart (rates need samples on both sides)"
 for wave in 1 2 3; do
-    traffic 15
+    traffic 15 || fail "traffic wave $wave (see the lines above)"
     sleep 4
 done
 # Panel queries use [5m] rates: wait until the series have several samples after the last wave.

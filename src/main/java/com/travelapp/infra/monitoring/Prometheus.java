@@ -41,9 +41,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prometheus: scrapes annotated pods and services, nodes and cAdvisor every scrape interval,
- * evaluates the alert rules of {@code alerts.yml}, reachable on a NodePort. The only workload that gets a service-account token: it reads the
- * Kubernetes API for service discovery, through a read-only ClusterRole.
+ * Prometheus: scrapes annotated pods and services, nodes and cAdvisor every scrape interval and
+ * evaluates the alert rules of {@code alerts.yml}; reachable on a NodePort. The only workload that
+ * gets a service-account token: it reads the Kubernetes API for service discovery, through a
+ * read-only ClusterRole.
  */
 public final class Prometheus extends ComponentResource {
     public static final String NAME = "prometheus";
@@ -53,8 +54,10 @@ public final class Prometheus extends ComponentResource {
 
     private final Output<String> serviceName;
 
+    /** @param backendReplicas the backend's desired replica count, which an alert rule compares against */
     public Prometheus(String name, Output<String> namespace, String namespaceName, Settings.Monitoring settings,
-                      int backendReplicas, Settings.ComputeResources resources, String imagePullPolicy, ComponentResourceOptions options) {
+                      int backendReplicas, Settings.ComputeResources resources, String imagePullPolicy,
+                      ComponentResourceOptions options) {
         super("travel:app:Prometheus", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "monitoring");
@@ -105,6 +108,7 @@ public final class Prometheus extends ComponentResource {
                                         .serviceAccountName(account.metadata().applyValue(m -> m.name().orElseThrow()))
                                         // Service discovery and the API server proxy need the token.
                                         .automountServiceAccountToken(true)
+                                        .enableServiceLinks(false)
                                         .securityContext(PodSecurity.pod(UID, UID))
                                         .containers(container(settings, resources, imagePullPolicy))
                                         .volumes(
