@@ -116,7 +116,8 @@ build_pulumi_java() {
   log "building pulumi-language-java and pulumi-java-gen $v ..."
   gobuild pulumi-java "$dir" "$ld" \
     "$PULUMI_JAVA/pkg/cmd/pulumi-language-java" "$PULUMI_JAVA/pkg/cmd/pulumi-java-gen" &&
-    check_runs pulumi-java "$BIN/pulumi-java-gen" --version
+    check_runs pulumi-java "$BIN/pulumi-java-gen" version &&
+    check_runs pulumi-java "$BIN/pulumi-language-java" -help
 }
 
 # genembed helper (tools/genembed): minified, versioned schema-embed.json
@@ -236,6 +237,13 @@ done
 command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
 command -v jq >/dev/null || { echo "tools: jq is required (apt-get install jq)" >&2; exit 1; }
 mkdir -p "$BIN" "$STAMPS" "$LOGS"
+
+# One build at a time per tools dir: a second run waits, then finds it up to date.
+exec 9>"$TOOLS_DIR/.lock"
+if ! flock -n 9; then
+  log "another scripts/tools.sh run holds $TOOLS_DIR/.lock; waiting for it ..."
+  flock 9
+fi
 
 declare -A DONE=()
 FAILED=()
