@@ -8,8 +8,8 @@
 #     Prometheus whose only app job is the stack's kubernetes-pods job (its relabel rules applied to a
 #     static target carrying the backend pod's meta labels); drives traffic, then runs every other
 #     panel query of every dashboard against Prometheus' HTTP API and fails on a panel with no series;
-#     checks every alert rule evaluates, and that PostgreSQLUnreachable and the 5xx ratio react when
-#     PostgreSQL is stopped.
+#     checks every alert rule evaluates, that PostgreSQLUnreachable and the 5xx ratio react when
+#     PostgreSQL is stopped, and BackendDown when the backend is.
 # Prometheus and promtool 2.42 are Debian's. Debian builds them without Kubernetes service discovery,
 # so `promtool check config` of the stack's prometheus.yml as is needs the promtool of the deployed
 # image's version: built from the Go module proxy (cached) when `go` is there, skipped (and said so)
@@ -250,6 +250,8 @@ helper live-panels "$FILES" "$PROM"
 helper live-rules "$PROM"
 helper live-expr "$PROM" "$PROM_DIR/alerts.yml" BackendDown none
 helper live-expr "$PROM" "$PROM_DIR/alerts.yml" PostgreSQLUnreachable none
+# One local "pod" against the stack's default of 2 backend replicas.
+helper live-expr "$PROM" "$PROM_DIR/alerts.yml" BackendReplicasBelowDesired some
 
 # --- PostgreSQL goes away: connection errors and 5xx must show ----------------------------------------
 app_log "monitoring: stopping PostgreSQL; the backend keeps running"
@@ -263,7 +265,13 @@ helper live-expr "$PROM" "$PROM_DIR/alerts.yml" PostgreSQLUnreachable some
 helper live-expr "$PROM" "$PROM_DIR/alerts.yml" BackendHigh5xxRatio some
 helper live-expr "$PROM" "$PROM_DIR/alerts.yml" BackendDown none
 
-app_log "monitoring: Grafana not started: no Grafana server in Debian, PyPI or npm, and a Go build from the module proxy lacks its frontend (docs/monitoring.md)"
+# --- the backend goes away: its target goes down ------------------------------------------------------
+app_log "monitoring: stopping the backend"
+app_kill_pid "$PROBER_PID"; PROBER_PID=""
+app_kill_pid "$GUNICORN_PID"; GUNICORN_PID=""
+helper live-expr "$PROM" "$PROM_DIR/alerts.yml" BackendDown some
+
+app_log "monitoring: NOTE Grafana not started: no Grafana server in Debian, PyPI or npm, and the Go module proxy refuses github.com/grafana/grafana (docs/monitoring.md)"
 app_log "monitoring: took $((SECONDS - START))s"
 echo "monitoring: $PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]
