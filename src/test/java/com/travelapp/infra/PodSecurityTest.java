@@ -109,6 +109,14 @@ class PodSecurityTest {
     }
 
     @Test
+    void noPodGetsServiceLinkVariablesThatWouldShadowItsSettings() {
+        // A Service named "backend" would inject BACKEND_PORT=tcp://..., which the frontend reads.
+        for (var workload : run.workloads()) {
+            assertEquals(false, podSpec(workload).get("enableServiceLinks"), workload.name());
+        }
+    }
+
+    @Test
     void everyLongRunningContainerHasReadinessAndLivenessProbes() {
         for (var workload : run.workloads()) {
             if (workload.type().endsWith(":Job")) {

@@ -81,6 +81,7 @@ public final class Backend extends ComponentResource {
                                 .spec(PodSpecArgs.builder()
                                         .restartPolicy("Never")
                                         .automountServiceAccountToken(false)
+                                        .enableServiceLinks(false)
                                         .securityContext(PodSecurity.pod(UID, UID))
                                         .containers(ContainerArgs.builder()
                                                 .name("migrate")
@@ -145,6 +146,7 @@ public final class Backend extends ComponentResource {
         var readyz = HTTPGetActionArgs.builder().path("/readyz").port("http").build();
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
+                .enableServiceLinks(false)
                 .securityContext(PodSecurity.pod(UID, UID))
                 .terminationGracePeriodSeconds(30)
                 .containers(ContainerArgs.builder()

@@ -95,6 +95,7 @@ public final class Database extends ComponentResource {
                 .build();
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
+                .enableServiceLinks(false)
                 .securityContext(PodSecurity.pod(UID, UID))
                 .terminationGracePeriodSeconds(60)
                 .containers(ContainerArgs.builder()

@@ -91,6 +91,7 @@ public final class Frontend extends ComponentResource {
         var healthz = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
+                .enableServiceLinks(false)
                 .securityContext(PodSecurity.podListeningOn(UID, UID, CONTAINER_PORT))
                 .containers(ContainerArgs.builder()
                         .name(NAME)

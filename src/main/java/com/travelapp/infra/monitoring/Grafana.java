@@ -85,6 +85,7 @@ public final class Grafana extends ComponentResource {
                                         .build())
                                 .spec(PodSpecArgs.builder()
                                         .automountServiceAccountToken(false)
+                                        .enableServiceLinks(false)
                                         .securityContext(PodSecurity.pod(UID, UID))
                                         .containers(container(settings, resources, imagePullPolicy, adminSecretName))
                                         .volumes(
