@@ -74,12 +74,12 @@ gen_pki() {
   mkdir -p "$pki"
   (
     cd "$pki"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 \
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 3650 \
       -subj "/CN=local-cluster-ca" 2>/dev/null
     # sign NAME SUBJECT [SAN]: key + cert signed by the CA
     sign() {
       local name="$1" subj="$2" san="${3:-}" ext
-      openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subj" 2>/dev/null
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subj" 2>/dev/null
       ext="$(mktemp)"
       {
         echo "basicConstraints=CA:FALSE"
@@ -101,9 +101,9 @@ gen_pki() {
     sign controller-manager "/CN=system:kube-controller-manager"
     sign scheduler "/CN=system:kube-scheduler"
     sign kwok "/O=system:masters/CN=kwok"
-    # service-account token signing key pair
-    openssl genrsa -out sa.key 2048 2>/dev/null
-    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+    # service-account token signing key pair (ES256)
+    openssl ecparam -name prime256v1 -genkey -noout -out sa.key 2>/dev/null
+    openssl ec -in sa.key -pubout -out sa.pub 2>/dev/null
   )
 }
 
@@ -155,6 +155,7 @@ up() {
     --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" \
     --listen-metrics-urls "" --quota-backend-bytes 1073741824 --log-level warn
   wait_for etcd 20 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+  say "etcd ready after $((SECONDS - t0))s"
 
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
@@ -169,6 +170,7 @@ up() {
     --endpoint-reconciler-type none \
     --allow-privileged=true --profiling=false --v=1
   wait_for kube-apiserver 60 api_ready
+  say "kube-apiserver ready after $((SECONDS - t0))s"
 
   write_kubeconfig admin "$KUBECONFIG_OUT"
   write_kubeconfig controller-manager "$STATE/controller-manager.kubeconfig"
@@ -218,6 +220,7 @@ status:
     STATE="$STATE" bash "$REPO/scripts/lib/cluster-controller.sh"
 
   wait_for "nodes Ready" 30 kc wait --for=condition=Ready node --all --timeout=1s
+  say "nodes Ready after $((SECONDS - t0))s"
   wait_for "default ServiceAccount" 30 kc get serviceaccount default -n default
   say "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, $NODES kwok nodes"
   say "kubeconfig: $KUBECONFIG_OUT"
