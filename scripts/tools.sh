@@ -95,6 +95,24 @@ check_runs() {
   log "  $(basename "$1"): $(printf '%s' "$out" | head -n 1)"
 }
 
+# check_serves TARGET BIN : a provider plugin must start and print its gRPC port
+check_serves() {
+  local target="$1" bin="$2" out pid port="" i
+  out="$(mktemp)"
+  "$bin" >"$out" 2>>"$LOGS/$target.log" &
+  pid=$!
+  for ((i = 0; i < 100; i++)); do
+    port="$(grep -Eo '^[0-9]+' "$out" | head -n 1)"
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  rm -f "$out"
+  [ -n "$port" ] || { echo "$bin did not start serving" >>"$LOGS/$target.log"; return 1; }
+  log "  $(basename "$bin"): serves the plugin gRPC API (port $port)"
+}
+
 # ---------------------------------------------------------------- targets
 build_pulumi() {
   local dir="$REPO/tools/pulumi" v
@@ -142,7 +160,7 @@ build_kubernetes_provider() {
       -schema "$src/schema.json" -tfmapping "$src/terraform-mapping.json" \
       -out "$dir/cmd/pulumi-resource-kubernetes" &&
     gobuild kubernetes-provider "$dir" "$ld" ./cmd/pulumi-resource-kubernetes &&
-    check_runs kubernetes-provider "$BIN/pulumi-resource-kubernetes" --version
+    check_serves kubernetes-provider "$BIN/pulumi-resource-kubernetes"
 }
 
 build_random_provider() {
@@ -163,7 +181,8 @@ build_random_provider() {
     run_logged random-provider "$TOOLS_DIR/libexec/genembed" -version "$RANDOM_PROVIDER_VERSION" \
       -schema "$gen/schema.json" -out "$gen" &&
     gobuild random-provider "$dir" "$ld" ./cmd/pulumi-resource-random &&
-    check_runs random-provider "$BIN/pulumi-resource-random" --version
+    check_runs random-provider "$BIN/pulumi-resource-random" --version &&
+    check_serves random-provider "$BIN/pulumi-resource-random"
 }
 
 build_control_plane() {
