@@ -164,7 +164,8 @@ build_kubernetes_provider() {
 }
 
 build_random_provider() {
-  local dir="$REPO/tools/random-provider" gen="$dir/randomprovider"
+  local dir="$REPO/tools/random-provider"
+  local gen="$dir/randomprovider"
   local ld="-X travel-app/tools/random-provider/randomprovider.Version=$RANDOM_PROVIDER_VERSION"
   STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/tools/genembed")")"
   BINS=(pulumi-resource-random)
