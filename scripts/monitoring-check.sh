@@ -111,22 +111,23 @@ helper cadvisor-coverage "$FILES" "$APP_ROOT/tests/monitoring/dashboards-cadviso
 
 # --- promtool of the deployed image's version: the whole prometheus.yml, Kubernetes SD included -------
 # prom/prometheus:vX.Y.Z is Go module github.com/prometheus/prometheus v0.(X*100+Y).Z.
-IMAGE_TAG="$(sed -n 's/^ *travel-app:prometheusImage: *[^:]*:v\([0-9.]*\).*/\1/p' "$APP_ROOT/Pulumi.dev.yaml")"
-build_promtool() { # build_promtool X.Y.Z DEST
-    local v="$1" dest="$2" major minor patch mod src
+IMAGE="$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["prometheusImage"])' "$FILES/settings.json")"
+IMAGE_TAG="$(sed -n 's/^.*:v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\)$/\1/p' <<<"$IMAGE")"
+[[ -n "$IMAGE_TAG" ]] || app_log "monitoring: NOTE prometheusImage $IMAGE has no vX.Y.Z tag: no promtool of its version"
+PROMTOOL_MOD="$APP_ROOT/tests/monitoring/promtool"   # go.mod/go.sum pinning promtool's module and deps
+build_promtool() { # build_promtool X.Y.Z DEST: from the pinned module, which must be the image's version
+    local v="$1" dest="$2" major minor patch mod pinned
     IFS=. read -r major minor patch <<<"$v"
     mod="v0.$((major * 100 + minor)).$patch"
-    src="$WORK/promtool-src"; mkdir -p "$src"
-    # The module's own go.mod has one replace directive, which `go install pkg@version` refuses: build
-    # it from a tiny main module that repeats it.
-    local replace
-    replace="$(cd "$src" && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus/prometheus@$mod" \
-        | "$PY" -c 'import json,sys; print(open(json.load(sys.stdin)["GoMod"]).read())' | grep '^replace ' || true)"
-    printf 'module travelapp.local/promtool\n\ngo 1.23\n\nrequire github.com/prometheus/prometheus %s\n\n%s\n' \
-        "$mod" "$replace" >"$src/go.mod"
-    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/prometheus/prometheus/cmd/promtool"\n' >"$src/tools.go"
-    (cd "$src" && go mod tidy && nice -n 10 go build -o "$dest.tmp" github.com/prometheus/prometheus/cmd/promtool) \
-        && mv "$dest.tmp" "$dest"
+    pinned="$(awk '$1 == "require" && $2 == "github.com/prometheus/prometheus" {print $3}' "$PROMTOOL_MOD/go.mod")"
+    if [[ "$pinned" != "$mod" ]]; then
+        echo "tests/monitoring/promtool/go.mod pins prometheus $pinned, but prometheusImage is v$v (module $mod):"
+        echo "  cd tests/monitoring/promtool && go get github.com/prometheus/prometheus@$mod && go mod tidy"
+        return 1
+    fi
+    (cd "$PROMTOOL_MOD" && nice -n 10 go build -trimpath \
+        -ldflags "-s -w -X github.com/prometheus/common/version.Version=$v" \
+        -o "$dest.tmp" github.com/prometheus/prometheus/cmd/promtool) && mv "$dest.tmp" "$dest"
 }
 PROMTOOL_IMAGE=""
 if [[ -n "$IMAGE_TAG" ]]; then

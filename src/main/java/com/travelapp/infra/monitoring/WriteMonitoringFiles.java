@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * {@code grafana/provisioning/datasources/datasources.yaml},
  * {@code grafana/provisioning/dashboards/dashboards.yaml}, {@code grafana/dashboards/*.json} (Grafana's
  * ConfigMaps), and {@code backend-pod.json}: the labels and annotations the backend pods carry, which the
- * kubernetes-pods job's relabelling reads (so a local check can feed it the same meta labels).
+ * kubernetes-pods job's relabelling reads (so a local check can feed it the same meta labels), and
+ * {@code settings.json}: the values used, plus the default Prometheus image (whose promtool checks them).
  */
 public final class WriteMonitoringFiles {
     private WriteMonitoringFiles() {}
@@ -56,6 +57,12 @@ public final class WriteMonitoringFiles {
         pod.put("labels", new TreeMap<>(backendPodLabels()));
         pod.put("annotations", new TreeMap<>(backendPodScrapeAnnotations()));
         write(dir.resolve("backend-pod.json"), new GsonBuilder().setPrettyPrinting().create().toJson(pod) + "\n");
+        var settings = new LinkedHashMap<String, Object>();
+        settings.put("namespace", namespace);
+        settings.put("scrapeInterval", scrapeInterval);
+        settings.put("backendReplicas", backendReplicas);
+        settings.put("prometheusImage", ConfigKey.PROMETHEUS_IMAGE.defaultValue());
+        write(dir.resolve("settings.json"), new GsonBuilder().setPrettyPrinting().create().toJson(settings) + "\n");
         System.out.println("monitoring files for namespace " + namespace + " (scrape " + scrapeInterval
                 + ", " + backendReplicas + " backend replicas) written to " + dir);
     }
