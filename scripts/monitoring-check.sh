@@ -68,7 +68,7 @@ START=$SECONDS
 # --- install (idempotent) -------------------------------------------------------------------
 app_log "monitoring: installing what is missing"
 app_install_system curl:curl unshare:util-linux setpriv:util-linux promtool:prometheus \
-    /usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
+    /usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml javac:openjdk-17-jdk-headless mvn:maven
 app_install_python
 PROMTOOL=/usr/bin/promtool
 PROMETHEUS=/usr/bin/prometheus
