@@ -133,6 +133,21 @@ class SettingsFlowTest {
     }
 
     @Test
+    void scalingTheBackendChangesTheBackendDeploymentAndNothingElse() {
+        var before = StackRun.ofDefaults();
+        var after = StackRun.of(StackRun.settings(Map.of("backendReplicas", "5")));
+        var changed = new java.util.ArrayList<String>();
+        for (var resource : after.resources) {
+            var old = before.one(resource.type(), resource.name());
+            if (!old.inputs().equals(resource.inputs())) {
+                changed.add(resource.type() + " " + resource.name());
+            }
+        }
+        assertEquals(List.of("kubernetes:apps/v1:Deployment backend"), changed);
+        assertEquals(before.resources.size(), after.resources.size());
+    }
+
+    @Test
     void aConfigChangeRollsTheBackendPods() {
         var before = StackRun.ofDefaults().one("kubernetes:apps/v1:Deployment", "backend")
                 .string("spec", "template", "metadata", "annotations", "travel-app/config-checksum");

@@ -16,7 +16,7 @@ public final class Monitoring extends ComponentResource {
         super("travel:app:Monitoring", name, options);
         var child = ComponentResourceOptions.builder().parent(this).build();
         var prometheus = new Prometheus("prometheus", namespace, settings.namespace(), settings.monitoring(),
-                settings.backend().replicas(), settings.resourcesOf(Workload.PROMETHEUS), settings.imagePullPolicy(), child);
+                settings.resourcesOf(Workload.PROMETHEUS), settings.imagePullPolicy(), child);
         this.prometheusHost = Output.tuple(prometheus.serviceName(), namespace).applyValue(t -> t.t1 + "." + t.t2 + ".svc");
         new Grafana("grafana", namespace, settings.monitoring(), settings.resourcesOf(Workload.GRAFANA),
                 settings.imagePullPolicy(), prometheusHost.applyValue(host -> "http://" + host + ":" + Prometheus.PORT),

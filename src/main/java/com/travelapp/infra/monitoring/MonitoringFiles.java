@@ -26,23 +26,16 @@ public final class MonitoringFiles {
                 .replace("${NAMESPACE}", namespace);
     }
 
-    /**
-     * The alert rules, loaded by prometheus.yml's {@code rule_files}.
-     *
-     * @param backendReplicas the backend's desired replica count (Settings backendReplicas): with no
-     *     kube-state-metrics deployed, "fewer ready replicas than desired" compares against it
-     */
-    public static String alertRules(String namespace, int backendReplicas) {
-        return resource("alerts.yml")
-                .replace("${NAMESPACE}", namespace)
-                .replace("${BACKEND_REPLICAS}", String.valueOf(backendReplicas));
+    /** The alert rules, loaded by prometheus.yml's {@code rule_files}. */
+    public static String alertRules(String namespace) {
+        return resource("alerts.yml").replace("${NAMESPACE}", namespace);
     }
 
     /** What the Prometheus ConfigMap holds: file name to content, both files rendered from the same settings. */
-    public static Map<String, String> prometheusFiles(String namespace, String scrapeInterval, int backendReplicas) {
+    public static Map<String, String> prometheusFiles(String namespace, String scrapeInterval) {
         var files = new LinkedHashMap<String, String>();
         files.put(PROMETHEUS_CONFIG, prometheusConfig(namespace, scrapeInterval));
-        files.put(ALERT_RULES, alertRules(namespace, backendReplicas));
+        files.put(ALERT_RULES, alertRules(namespace));
         return files;
     }
 

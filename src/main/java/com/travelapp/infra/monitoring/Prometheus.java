@@ -54,9 +54,8 @@ public final class Prometheus extends ComponentResource {
 
     private final Output<String> serviceName;
 
-    /** @param backendReplicas the backend's desired replica count, which an alert rule compares against */
     public Prometheus(String name, Output<String> namespace, String namespaceName, Settings.Monitoring settings,
-                      int backendReplicas, Settings.ComputeResources resources, String imagePullPolicy,
+                      Settings.ComputeResources resources, String imagePullPolicy,
                       ComponentResourceOptions options) {
         super("travel:app:Prometheus", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
@@ -86,7 +85,7 @@ public final class Prometheus extends ComponentResource {
                 .build(), child);
 
         // prometheus.yml and the alert rules it loads (rule_files: alerts.yml, beside it).
-        var files = MonitoringFiles.prometheusFiles(namespaceName, settings.scrapeInterval(), backendReplicas);
+        var files = MonitoringFiles.prometheusFiles(namespaceName, settings.scrapeInterval());
         var config = new ConfigMap("prometheus-config", ConfigMapArgs.builder()
                 .metadata(Kube.metadata("prometheus-config", namespace, labels))
                 .data(files)

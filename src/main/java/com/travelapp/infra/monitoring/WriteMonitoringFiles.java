@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * mvn -q -ntp compile exec:java -DmainClass=com.travelapp.infra.monitoring.WriteMonitoringFiles \
- *     -DmainArgs="DIR [NAMESPACE [SCRAPE_INTERVAL [BACKEND_REPLICAS [PROMETHEUS_URL]]]]"
+ *     -DmainArgs="DIR [NAMESPACE [SCRAPE_INTERVAL [PROMETHEUS_URL]]]"
  * </pre>
  *
  * Defaults are the stack's config defaults (README, "Configuration"). Layout under DIR:
@@ -33,17 +33,16 @@ public final class WriteMonitoringFiles {
     private WriteMonitoringFiles() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 5) {
-            System.err.println("usage: WriteMonitoringFiles DIR [NAMESPACE [SCRAPE_INTERVAL [BACKEND_REPLICAS [PROMETHEUS_URL]]]]");
+        if (args.length < 1 || args.length > 4) {
+            System.err.println("usage: WriteMonitoringFiles DIR [NAMESPACE [SCRAPE_INTERVAL [PROMETHEUS_URL]]]");
             System.exit(2);
         }
         var dir = Path.of(args[0]);
         var namespace = arg(args, 1, ConfigKey.NAMESPACE.defaultValue());
         var scrapeInterval = arg(args, 2, ConfigKey.SCRAPE_INTERVAL.defaultValue());
-        var backendReplicas = Integer.parseInt(arg(args, 3, ConfigKey.BACKEND_REPLICAS.defaultValue()));
-        var prometheusUrl = arg(args, 4, "http://prometheus." + namespace + ".svc:" + Prometheus.PORT);
+        var prometheusUrl = arg(args, 3, "http://prometheus." + namespace + ".svc:" + Prometheus.PORT);
 
-        for (var file : MonitoringFiles.prometheusFiles(namespace, scrapeInterval, backendReplicas).entrySet()) {
+        for (var file : MonitoringFiles.prometheusFiles(namespace, scrapeInterval).entrySet()) {
             write(dir.resolve("prometheus").resolve(file.getKey()), file.getValue());
         }
         write(dir.resolve("grafana/provisioning/datasources/datasources.yaml"),
@@ -60,11 +59,10 @@ public final class WriteMonitoringFiles {
         var settings = new LinkedHashMap<String, Object>();
         settings.put("namespace", namespace);
         settings.put("scrapeInterval", scrapeInterval);
-        settings.put("backendReplicas", backendReplicas);
         settings.put("prometheusImage", ConfigKey.PROMETHEUS_IMAGE.defaultValue());
         write(dir.resolve("settings.json"), new GsonBuilder().setPrettyPrinting().create().toJson(settings) + "\n");
         System.out.println("monitoring files for namespace " + namespace + " (scrape " + scrapeInterval
-                + ", " + backendReplicas + " backend replicas) written to " + dir);
+                + ") written to " + dir);
     }
 
     /** The backend pod template's labels (as Backend declares them). */

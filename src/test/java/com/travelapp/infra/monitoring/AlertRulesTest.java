@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
 import com.travelapp.infra.StackRun;
+import com.travelapp.infra.configuration.AppConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class AlertRulesTest {
 
     @Test
     void everyAlertHasASeverityASummaryADescriptionAndPointsToItsRunbook() {
-        var rules = rules(MonitoringFiles.alertRules("travel-app", 2));
+        var rules = rules(MonitoringFiles.alertRules("travel-app"));
         assertEquals(ALERTS, rules.stream().map(r -> r.get("alert")).toList());
         for (var rule : rules) {
             var name = (String) rule.get("alert");
@@ -56,15 +57,13 @@ class AlertRulesTest {
     }
 
     @Test
-    void theRulesAreRenderedForTheStacksNamespaceAndDesiredBackendReplicas() {
-        var text = MonitoringFiles.alertRules("shop-prod", 5);
+    void theRulesAreRenderedForTheStacksNamespace() {
+        var text = MonitoringFiles.alertRules("shop-prod");
         assertFalse(text.contains("${"), "unrendered placeholder left in alerts.yml");
         for (var rule : rules(text)) {
             var expr = (String) rule.get("expr");
             assertTrue(expr.contains("namespace=\"shop-prod\""), rule.get("alert") + " does not select the stack's namespace: " + expr);
         }
-        var replicas = rules(text).stream().filter(r -> r.get("alert").equals("BackendReplicasBelowDesired")).findFirst().orElseThrow();
-        assertTrue(((String) replicas.get("expr")).strip().endsWith("< 5"), (String) replicas.get("expr"));
     }
 
     @Test
@@ -72,22 +71,21 @@ class AlertRulesTest {
         Map<String, Object> config = new Yaml().load(MonitoringFiles.prometheusConfig("travel-app", "15s"));
         assertEquals(List.of(MonitoringFiles.ALERT_RULES), config.get("rule_files"));
         assertEquals(List.of(MonitoringFiles.PROMETHEUS_CONFIG, MonitoringFiles.ALERT_RULES),
-                List.copyOf(MonitoringFiles.prometheusFiles("travel-app", "15s", 2).keySet()));
+                List.copyOf(MonitoringFiles.prometheusFiles("travel-app", "15s").keySet()));
     }
 
     @Test
     void thePrometheusConfigMapHoldsTheRulesRenderedFromTheSettings() {
-        var run = StackRun.of(StackRun.settings(Map.of("namespace", "shop", "backendReplicas", "4")));
+        var run = StackRun.of(StackRun.settings(Map.of("namespace", "shop")));
         var configMap = run.one("kubernetes:core/v1:ConfigMap", "prometheus-config");
-        assertEquals(MonitoringFiles.alertRules("shop", 4), configMap.string("data", "alerts.yml"));
+        assertEquals(MonitoringFiles.alertRules("shop"), configMap.string("data", "alerts.yml"));
         assertEquals(MonitoringFiles.prometheusConfig("shop", "15s"), configMap.string("data", "prometheus.yml"));
         // The config checksum on the pod covers the rules too: a rule change rolls Prometheus.
         var checksum = run.one("kubernetes:apps/v1:Deployment", "prometheus")
                 .string("spec", "template", "metadata", "annotations", "travel-app/config-checksum");
-        var otherChecksum = StackRun.of(StackRun.settings(Map.of("namespace", "shop", "backendReplicas", "3")))
-                .one("kubernetes:apps/v1:Deployment", "prometheus")
-                .string("spec", "template", "metadata", "annotations", "travel-app/config-checksum");
-        assertNotEquals(checksum, otherChecksum);
+        assertEquals(AppConfig.sha256(MonitoringFiles.prometheusFiles("shop", "15s")), checksum);
+        assertNotEquals(AppConfig.sha256(Map.of(MonitoringFiles.PROMETHEUS_CONFIG, MonitoringFiles.prometheusConfig("shop", "15s"))),
+                checksum);
     }
 
     @Test
