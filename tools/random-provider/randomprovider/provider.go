@@ -57,10 +57,11 @@ func Provider() tfbridge.ProviderInfo {
 			"random_shuffle":  {Tok: resourceToken("RandomShuffle")},
 			"random_string":   {Tok: resourceToken("RandomString")},
 			"random_uuid":     {Tok: resourceToken("RandomUuid")},
+			"random_uuid4":    {Tok: resourceToken("RandomUuid4")},
+			"random_uuid7":    {Tok: resourceToken("RandomUuid7")},
 			"random_bytes":    {Tok: resourceToken("RandomBytes"), ComputeID: bytesID},
 		},
-		EphemeralResources: map[string]*tfbridge.EphemeralResourceInfo{},
-		MetadataInfo:       tfbridge.NewProviderMetadata(bridgeMetadata),
+		MetadataInfo: tfbridge.NewProviderMetadata(bridgeMetadata),
 	}
 }
 
