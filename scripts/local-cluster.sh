@@ -63,6 +63,10 @@ wait_for() {
   local what="$1" limit="$2" i; shift 2
   for ((i = 0; i < limit * 5; i++)); do
     "$@" >/dev/null 2>&1 && return 0
+    if [ -f "$STATE/pids/$what" ] && ! alive "$what"; then
+      tail -n 5 "$STATE/logs/$what.log" >&2
+      die "$what exited (log: $STATE/logs/$what.log)"
+    fi
     sleep 0.2
   done
   die "timed out after ${limit}s waiting for $what (logs: $STATE/logs)"
@@ -146,6 +150,12 @@ up() {
   # leftovers of a crashed run
   [ -d "$STATE" ] && down >/dev/null 2>&1 || true
   mkdir -p "$STATE/pids" "$STATE/logs" "$STATE/etcd"
+  # A failed start stops what it started; its logs are kept for diagnosis.
+  trap 'rc=$?; if [ $rc -ne 0 ]; then
+          rm -rf "$TOOLS_DIR/cluster-failed-logs"; cp -r "$STATE/logs" "$TOOLS_DIR/cluster-failed-logs" 2>/dev/null
+          down >/dev/null 2>&1
+          say "up failed; stopped what it started; logs in $TOOLS_DIR/cluster-failed-logs" >&2
+        fi' EXIT
   gen_pki
   local pki="$STATE/pki"
 
