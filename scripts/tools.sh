@@ -92,7 +92,7 @@ check_runs() {
     return 1
   fi
   printf '+ %s\n%s\n' "$*" "$out" >>"$LOGS/$target.log"
-  log "  $(basename "$1"): $(printf '%s' "$out" | head -n 1)"
+  log "  $(basename "$1"): $(printf '%s\n' "$out" | grep -vi deprecated | head -n 1)"
 }
 
 # check_serves TARGET BIN : a provider plugin must start and print its gRPC port
