@@ -45,7 +45,9 @@ suite_workflows() {
     bash scripts/ci-check.sh
 }
 
-tools_dir=${TOOLS_DIR:-$repo/.tools}
+# Outside the clone, so a fresh clone on the same machine (CI) reuses the built toolchain.
+export TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/travel-app/tools}
+tools_dir=$TOOLS_DIR
 needed_tools=(pulumi pulumi-language-java pulumi-resource-kubernetes pulumi-resource-random
     etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 
