@@ -2,7 +2,8 @@
 # Checks the GitHub Actions CI/CD (.github/): installs what it needs (idempotent, quick when
 # already installed), then
 #   1. actionlint over every workflow (with shellcheck over their `run:` scripts)
-#   2. shellcheck over the helper scripts in .github/scripts/ and this script
+#   2. shellcheck over the helper scripts in .github/scripts/ and this script, and (warnings
+#      and errors) over scripts/ and .ci/run
 #   3. pytest tests/ci: every job and step that issue 7 lists exists, with its triggers,
 #      ordering, conditions, permissions, concurrency, caches and pinned versions
 # Runs every step, prints "ci-check: N passed, N failed" last, exits non-zero if any failed.
@@ -107,6 +108,15 @@ rc=0
 shellcheck -x "${scripts[@]}" || rc=$?
 [ "$rc" -eq 0 ] && echo "shellcheck: ${#scripts[@]} script(s), no problem"
 record "shellcheck (${#scripts[@]} scripts)" "$rc"
+
+# The project's own scripts (deploy, tests, tools, local cluster): warnings and errors fail.
+mapfile -t project_scripts < <(find scripts -type f -name '*.sh' | sort)
+project_scripts+=(.ci/run)
+log "shellcheck -S warning over ${#project_scripts[@]} project script(s)"
+rc=0
+shellcheck -x -S warning "${project_scripts[@]}" || rc=$?
+[ "$rc" -eq 0 ] && echo "shellcheck: ${#project_scripts[@]} project script(s), no warning"
+record "shellcheck -S warning (${#project_scripts[@]} project scripts)" "$rc"
 
 log "pytest tests/ci"
 rc=0

@@ -11,7 +11,8 @@
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="${TOOLS_DIR:-$REPO/.tools}"
+# shellcheck source=scripts/lib/tools-dir.sh
+source "$REPO/scripts/lib/tools-dir.sh"
 BIN="$TOOLS_DIR/bin"
 CLUSTER="$REPO/scripts/local-cluster.sh"
 

@@ -53,26 +53,46 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
     fi
     export PULUMI_CONFIG_PASSPHRASE_FILE="$state_dir/passphrase"
 fi
-# shellcheck source=scripts/pulumi-env.sh
-source scripts/pulumi-env.sh
-
 log "step 2/4: cluster"
+# Decided before scripts/pulumi-env.sh runs, which would point an unset KUBECONFIG at the local
+# control plane whenever it is up, and so hide the user's own context.
+# shellcheck source=scripts/lib/tools-dir.sh
+source scripts/lib/tools-dir.sh
+current_context() {
+    local kubectl
+    for kubectl in kubectl "$TOOLS_DIR/bin/kubectl"; do
+        if command -v "$kubectl" >/dev/null; then
+            "$kubectl" config current-context 2>/dev/null
+            return 0
+        fi
+    done
+    # No kubectl anywhere: read the first kubeconfig's current-context line.
+    local file=${KUBECONFIG:-$HOME/.kube/config}
+    file=${file%%:*}
+    [ -f "$file" ] && sed -n 's/^current-context: *//p' "$file" | tr -d '"' | head -n 1
+    return 0
+}
 context=""
-if [ "$force_local" = 0 ] && command -v kubectl >/dev/null; then
-    context=$(kubectl config current-context 2>/dev/null || true)
+if [ "$force_local" = 0 ]; then
+    context=$(current_context)
 fi
 if [ -n "$context" ]; then
     log "using the current kube context '$context'"
+    export KUBECONFIG=${KUBECONFIG:-$HOME/.kube/config}
+    local_cluster=0
 else
     if [ "$force_local" = 1 ]; then reason="--local-cluster given"; else reason="no kube context"; fi
-    log "$reason: starting the LOCAL CONTROL PLANE (scripts/local-cluster.sh)."
-    log "Its nodes are simulated by kwok: pods are scheduled and marked Ready, but no container runs."
+    log "$reason: using the LOCAL CONTROL PLANE (scripts/local-cluster.sh)."
+    log "Its nodes are simulated by kwok: pods are scheduled and marked Ready, but NO CONTAINER RUNS."
     log "For a cluster that runs the app, create one (kind, minikube, a cloud) and run this again."
     scripts/tools.sh control-plane kwok
     scripts/local-cluster.sh up
-    # shellcheck source=scripts/pulumi-env.sh
-    source scripts/pulumi-env.sh
+    KUBECONFIG=$(scripts/local-cluster.sh kubeconfig)
+    export KUBECONFIG
+    local_cluster=1
 fi
+# shellcheck source=scripts/pulumi-env.sh
+source scripts/pulumi-env.sh
 
 log "step 3/4: stack '$stack' in $PULUMI_BACKEND_URL"
 pulumi stack select "$stack" --create --non-interactive >/dev/null
@@ -82,6 +102,10 @@ if [ "$action" = up ]; then
     pulumi up --yes --stack "$stack" --non-interactive
     log "deployed; stack outputs:"
     pulumi stack output --stack "$stack"
+    if [ "$local_cluster" = 1 ]; then
+        log "this is the local control plane: the pods above are simulated and serve nothing;"
+        log "the URLs answer on a real cluster. kubectl: export KUBECONFIG=$KUBECONFIG"
+    fi
 else
     pulumi preview --stack "$stack" --non-interactive
 fi

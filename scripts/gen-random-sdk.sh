@@ -17,7 +17,9 @@ version=4.11.2
 java_sdk_version=1.36.1
 out=sdks/random
 
-gen="$repo/.tools/bin/pulumi-java-gen"
+# shellcheck source=scripts/lib/tools-dir.sh
+source "$repo/scripts/lib/tools-dir.sh"
+gen="$TOOLS_DIR/bin/pulumi-java-gen"
 if [ ! -x "$gen" ]; then
   echo "gen-random-sdk: building pulumi-java-gen first (scripts/tools.sh pulumi-java)"
   "$repo/scripts/tools.sh" pulumi-java

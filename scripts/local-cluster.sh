@@ -8,13 +8,14 @@
 #
 # Usage: scripts/local-cluster.sh up|down|status|kubeconfig
 # Needs the binaries from `scripts/tools.sh control-plane`.
-# Env: LOCAL_CLUSTER_DIR (state; default $REPO/.tools/cluster),
+# Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster),
 #      LOCAL_CLUSTER_API_PORT (6443), LOCAL_CLUSTER_ETCD_PORT (23790),
 #      LOCAL_CLUSTER_NODES (2). See docs/tools.md.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="${TOOLS_DIR:-$REPO/.tools}"
+# shellcheck source=scripts/lib/tools-dir.sh
+source "$REPO/scripts/lib/tools-dir.sh"
 BIN="$TOOLS_DIR/bin"
 STATE="${LOCAL_CLUSTER_DIR:-$TOOLS_DIR/cluster}"
 API_PORT="${LOCAL_CLUSTER_API_PORT:-6443}"

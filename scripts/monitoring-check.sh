@@ -156,7 +156,8 @@ fi
 
 # --- the real app: PostgreSQL, migrate, backend (as in scripts/app-e2e.sh) -----------------------------
 app_pg_start "$WORK"
-export SECRET_KEY="mon-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+SECRET_KEY="mon-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+export SECRET_KEY
 export DEBUG=false
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SETTINGS_MODULE=travelapp.settings PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

@@ -7,7 +7,9 @@
 # passphrase unless the caller set their own; points KUBECONFIG at the local
 # cluster (scripts/local-cluster.sh) when it is up and none is set.
 _pe_repo="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
-_pe_tools="${TOOLS_DIR:-$_pe_repo/.tools}"
+# shellcheck source=scripts/lib/tools-dir.sh
+source "$_pe_repo/scripts/lib/tools-dir.sh"
+_pe_tools="$TOOLS_DIR"
 case ":$PATH:" in
   *":$_pe_tools/bin:"*) ;;
   *) export PATH="$_pe_tools/bin:$PATH" ;;

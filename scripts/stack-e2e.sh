@@ -9,7 +9,7 @@
 set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 work=$(mktemp -d "${TMPDIR:-/tmp}/stack-e2e.XXXXXX")
 passed=0
 failed=0
@@ -41,7 +41,8 @@ scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-
     echo "stack-e2e: the tools could not be built (see above); 0 passed, 1 failed"; exit 1; }
 
 export PULUMI_BACKEND_URL="file://$work/state"
-export PULUMI_CONFIG_PASSPHRASE="e2e-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+PULUMI_CONFIG_PASSPHRASE="e2e-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+export PULUMI_CONFIG_PASSPHRASE
 mkdir -p "$work/state"
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh

@@ -14,7 +14,7 @@
 set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 all_suites=(stack app monitoring workflows cluster e2e)
 suites=("${@:-${all_suites[@]}}")
 
@@ -45,8 +45,8 @@ suite_workflows() {
     bash scripts/ci-check.sh
 }
 
-# Outside the clone, so a fresh clone on the same machine (CI) reuses the built toolchain.
-export TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/travel-app/tools}
+# shellcheck source=scripts/lib/tools-dir.sh
+source scripts/lib/tools-dir.sh
 tools_dir=$TOOLS_DIR
 needed_tools=(pulumi pulumi-language-java pulumi-resource-kubernetes pulumi-resource-random
     etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)

@@ -3,20 +3,21 @@
 # control plane from source with the installed Go (none of them can be
 # downloaded as binaries here). Each tool family is a small Go module under
 # tools/ that pins its versions (go.mod + go.sum); binaries go to
-# $REPO/.tools/bin. Idempotent: a target whose stamp (pins, sources, go.sum,
+# $TOOLS_DIR/bin. Idempotent: a target whose stamp (pins, sources, go.sum,
 # ldflags, Go version) is unchanged and whose binaries exist is skipped.
 #
 # Usage: scripts/tools.sh [--keep-going] [TARGET...]
 #   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
 #           random-provider | control-plane | kwok
 #   --keep-going  continue past a failed target, summarise, exit 1 if any failed
-# Env: TOOLS_DIR (default $REPO/.tools), TOOLS_GO_P (go build -p, default 2),
+# Env: TOOLS_DIR (default ~/.cache/travel-app/tools), TOOLS_GO_P (go build -p, default 2),
 #      TOOLS_FORCE=1 rebuild even when up to date.
 # See docs/tools.md.
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="${TOOLS_DIR:-$REPO/.tools}"
+# shellcheck source=scripts/lib/tools-dir.sh
+source "$REPO/scripts/lib/tools-dir.sh"
 BIN="$TOOLS_DIR/bin"
 STAMPS="$TOOLS_DIR/stamps"
 LOGS="$TOOLS_DIR/logs"
@@ -43,7 +44,7 @@ K8S_PROVIDER_VERSION=4.25.0-alpha.1768448096+f47bc2d6f199
 # pulumi-terraform-bridge v3.136.0 over terraform-provider-random e1092b0cfc07;
 # same precedence as 4.11.2, the random version our generated Java SDK requests.
 RANDOM_PROVIDER_VERSION=4.11.2+tfrandom.e1092b0cfc07
-K8S_VERSION=v1.35.4
+# Kubernetes itself (v1.35.4) is pinned by tools/kubernetes/go.mod.
 
 log() { printf 'tools: %s\n' "$*"; }
 
@@ -255,7 +256,17 @@ for t in "${TARGETS[@]}"; do
 done
 
 command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
-command -v jq >/dev/null || { echo "tools: jq is required (apt-get install jq)" >&2; exit 1; }
+# jq reads module metadata here; openssl, curl and jq are what scripts/local-cluster.sh runs with.
+missing_pkgs=()
+for c in jq openssl curl; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
+if [ ${#missing_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "tools: needs ${missing_pkgs[*]}; install them (apt-get install ${missing_pkgs[*]})" >&2; exit 1
+  fi
+  log "installing ${missing_pkgs[*]} (Debian)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_pkgs[@]}"; } >/dev/null ||
+    { echo "tools: apt-get install ${missing_pkgs[*]} failed" >&2; exit 1; }
+fi
 mkdir -p "$BIN" "$STAMPS" "$LOGS"
 
 # One build at a time per tools dir: a second run waits, then finds it up to date.
@@ -265,12 +276,12 @@ if ! flock -n 9; then
   flock 9
 fi
 
-declare -A DONE=()
+declare -A seen_targets=()
 FAILED=()
 TOTAL_START=$SECONDS
 for t in "${EXPANDED[@]}"; do
-  [ -n "${DONE[$t]:-}" ] && continue
-  DONE[$t]=1
+  [ -n "${seen_targets[$t]:-}" ] && continue
+  seen_targets[$t]=1
   : >"$LOGS/$t.log"
   STAMP=""; BINS=()
   start=$SECONDS

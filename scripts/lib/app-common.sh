@@ -5,7 +5,10 @@
 APP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 APP_DIR="$APP_ROOT/app"
 APP_BACKEND="$APP_DIR/backend"
+# Used by the scripts that source this file.
+# shellcheck disable=SC2034
 APP_FRONTEND="$APP_DIR/frontend"
+# shellcheck disable=SC2034
 APP_E2E="$APP_DIR/e2e"
 APP_VENV="${APP_VENV:-$APP_BACKEND/.venv}"
 APP_PY="$APP_VENV/bin/python"
