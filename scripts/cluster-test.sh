@@ -5,7 +5,7 @@
 # NodePort 30090 Service is accepted (and one outside the range is not), and a
 # pod violating "restricted" is rejected in a namespace labelled for it.
 #
-# Starts the cluster if it is not up (and stops it again afterwards).
+# Starts a private cluster (scripts/lib/private-cluster.sh) and stops it afterwards.
 # Prints `cluster: N passed, M failed`; exits non-zero on any failure, and with
 # 1 when the tools are not built (scripts/tools.sh control-plane).
 set -uo pipefail
@@ -24,18 +24,21 @@ for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok
   fi
 done
 
-STARTED=0
-if ! "$CLUSTER" status >/dev/null 2>&1; then
-  t0=$SECONDS
-  if ! "$CLUSTER" up; then
-    echo "cluster: local cluster failed to start" >&2
-    echo "cluster: 0 passed, 1 failed"
-    "$CLUSTER" down >/dev/null 2>&1
-    exit 1
-  fi
-  STARTED=1
-  echo "cluster: started in $((SECONDS - t0))s"
+# A private cluster (own state and ports), so a stack deployed on the shared one is never touched.
+# shellcheck source=scripts/lib/private-cluster.sh
+source "$REPO/scripts/lib/private-cluster.sh"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/cluster-test.XXXXXX")"
+private_cluster "$WORK/cluster" 1000
+STARTED=1
+t0=$SECONDS
+if ! "$CLUSTER" up; then
+  echo "cluster: local cluster failed to start" >&2
+  echo "cluster: 0 passed, 1 failed"
+  "$CLUSTER" down >/dev/null 2>&1
+  rm -rf "$WORK"
+  exit 1
 fi
+echo "cluster: started in $((SECONDS - t0))s (API port $LOCAL_CLUSTER_API_PORT)"
 KUBECONFIG="$("$CLUSTER" kubeconfig)"
 export KUBECONFIG
 k() { "$BIN/kubectl" "$@"; }
@@ -46,6 +49,7 @@ FAILED=0
 cleanup() {
   k delete namespace "$NS" --wait=false >/dev/null 2>&1
   [ $STARTED = 1 ] && "$CLUSTER" down >/dev/null 2>&1
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 

@@ -3,13 +3,15 @@
 #
 #   1. Builds what is missing: the Pulumi CLI, the Java language host and the kubernetes and
 #      random providers (scripts/tools.sh: pinned Go builds, minutes the first time, then cached).
-#   2. Targets the current kube context. When there is none, starts the local control plane of
+#   2. Builds the program, target/travel-app.jar (`mvn package`), which Pulumi.yaml runs.
+#   3. Targets the current kube context. When there is none, starts the local control plane of
 #      scripts/local-cluster.sh (a real API server with simulated nodes: NO CONTAINER RUNS) and
 #      says so.
-#   3. Keeps the state in $PULUMI_BACKEND_URL (default file://$HOME/.travel-app/state) encrypted
+#   4. Keeps the state in $PULUMI_BACKEND_URL (default file://$HOME/.travel-app/state) encrypted
 #      with a passphrase generated once into $HOME/.travel-app/passphrase (mode 600), unless
 #      PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE is set.
-#   4. Selects (or creates) the stack, runs `pulumi up --yes`, prints the stack outputs.
+#   5. Selects (or creates) the stack, runs `pulumi up --refresh --yes` (the refresh notices what
+#      changed behind Pulumi's back, a local cluster that was stopped included), prints the outputs.
 #
 # Usage: scripts/deploy.sh [--stack NAME] [--preview] [--local-cluster]
 #   --stack NAME      stack to deploy (default dev; its settings are Pulumi.NAME.yaml)
@@ -39,8 +41,11 @@ if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
 fi
 
-log "step 1/4: Pulumi toolchain (scripts/tools.sh)"
+log "step 1/5: Pulumi toolchain (scripts/tools.sh)"
 scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider
+
+log "step 2/5: the program, target/travel-app.jar (mvn package; unit tests are scripts/test.sh's job)"
+mvn -q -B -ntp package -DskipTests
 
 state_dir=${TRAVEL_APP_HOME:-$HOME/.travel-app}
 mkdir -p "$state_dir"
@@ -53,7 +58,7 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
     fi
     export PULUMI_CONFIG_PASSPHRASE_FILE="$state_dir/passphrase"
 fi
-log "step 2/4: cluster"
+log "step 3/5: cluster"
 # Decided before scripts/pulumi-env.sh runs, which would point an unset KUBECONFIG at the local
 # control plane whenever it is up, and so hide the user's own context.
 # shellcheck source=scripts/lib/tools-dir.sh
@@ -94,12 +99,26 @@ fi
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh
 
-log "step 3/4: stack '$stack' in $PULUMI_BACKEND_URL"
+log "step 4/5: stack '$stack' in $PULUMI_BACKEND_URL"
+config_file="Pulumi.$stack.yaml"
+# Pulumi writes this machine's passphrase salt into Pulumi.<stack>.yaml (at stack creation, and
+# again during some updates). It belongs to one passphrase (another one is refused with "incorrect
+# passphrase") and the state keeps its own copy, so a committed stack file must stay without it.
+strip_machine_salt() {
+    if [ -f "$config_file" ] && git ls-files --error-unmatch "$config_file" >/dev/null 2>&1 &&
+        ! git show "HEAD:$config_file" 2>/dev/null | grep -q '^encryptionsalt:' &&
+        grep -q '^encryptionsalt:' "$config_file"; then
+        sed -i '/^encryptionsalt:/d' "$config_file"
+        log "kept this machine's encryption salt out of the committed $config_file (the state has it)"
+    fi
+}
+trap strip_machine_salt EXIT
 pulumi stack select "$stack" --create --non-interactive >/dev/null
+strip_machine_salt
 
-log "step 4/4: pulumi $action"
+log "step 5/5: pulumi $action --refresh"
 if [ "$action" = up ]; then
-    pulumi up --yes --stack "$stack" --non-interactive
+    pulumi up --refresh --yes --stack "$stack" --non-interactive
     log "deployed; stack outputs:"
     pulumi stack output --stack "$stack"
     if [ "$local_cluster" = 1 ]; then
@@ -107,5 +126,5 @@ if [ "$action" = up ]; then
         log "the URLs answer on a real cluster. kubectl: export KUBECONFIG=$KUBECONFIG"
     fi
 else
-    pulumi preview --stack "$stack" --non-interactive
+    pulumi preview --refresh --stack "$stack" --non-interactive
 fi

@@ -47,13 +47,13 @@ mkdir -p "$work/state"
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh
 if [ "${STACK_E2E_USE_CURRENT_CONTEXT:-0}" != 1 ]; then
-    log "local control plane (scripts/local-cluster.sh up)"
-    if ! scripts/local-cluster.sh status >/dev/null 2>&1; then
-        scripts/local-cluster.sh up
-        started_cluster=1
-    fi
-    # shellcheck source=scripts/pulumi-env.sh
-    source scripts/pulumi-env.sh
+    # A private cluster (own state and ports): a stack deployed on the shared one is never touched.
+    # shellcheck source=scripts/lib/private-cluster.sh
+    source scripts/lib/private-cluster.sh
+    private_cluster "$work/cluster" 2000
+    log "private local control plane (scripts/local-cluster.sh up, API port $LOCAL_CLUSTER_API_PORT)"
+    started_cluster=1
+    scripts/local-cluster.sh up || { echo "stack-e2e: the local cluster did not start; 0 passed, 1 failed"; exit 1; }
 fi
 kubectl version >/dev/null || { echo "stack-e2e: no API server reachable; 0 passed, 1 failed"; exit 1; }
 

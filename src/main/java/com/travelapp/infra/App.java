@@ -25,6 +25,7 @@ public final class App {
     private App() {}
 
     public static void main(String[] args) {
+        StaleJarCheck.exitIfStale();
         Pulumi.run(App::stack);
     }
 

@@ -50,6 +50,8 @@ class ProjectFilesTest {
         var text = read("Pulumi.dev.yaml").toLowerCase();
         assertFalse(text.contains("secure:"), "no secret belongs in Pulumi.dev.yaml: pulumi-random generates them");
         assertFalse(text.matches("(?s).*(password|secretkey|token)\\w*:.*"), "a secret-looking key in Pulumi.dev.yaml");
+        assertFalse(text.contains("encryptionsalt:"),
+                "an encryption salt belongs to one passphrase; committed, it locks out everyone else's");
     }
 
     @Test
@@ -57,5 +59,15 @@ class ProjectFilesTest {
         Map<String, Object> project = new Yaml().load(read("Pulumi.yaml"));
         assertEquals("travel-app", project.get("name"));
         assertEquals("java", project.get("runtime") instanceof Map<?, ?> m ? m.get("name") : project.get("runtime"));
+    }
+
+    @Test
+    void pulumiRunsTheJarThatMavenPackageBuilds() throws IOException {
+        Map<String, Object> project = new Yaml().load(read("Pulumi.yaml"));
+        var runtime = (Map<?, ?>) project.get("runtime");
+        var options = (Map<?, ?>) runtime.get("options");
+        var finalName = java.util.regex.Pattern.compile("<finalName>([^<]+)</finalName>").matcher(read("pom.xml"));
+        assertTrue(finalName.find(), "pom.xml names the shaded jar with <finalName>");
+        assertEquals("target/" + finalName.group(1) + ".jar", options.get("binary"));
     }
 }
