@@ -88,6 +88,9 @@ def count(*ops):
 print(count("create"), count("update"), count("replace", "create-replacement", "delete-replaced"), count("delete"))'
 }
 
+log "the program: target/travel-app.jar (mvn package), which Pulumi.yaml runs"
+mvn -q -B -ntp package -DskipTests || { echo "stack-e2e: mvn package failed; 0 passed, 1 failed"; exit 1; }
+
 log "1. stack init (file:// backend in $work)"
 pulumi stack init e2e --non-interactive >/dev/null
 pass "stack e2e created from a copy of Pulumi.dev.yaml"
