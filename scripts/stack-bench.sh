@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# How fast the real engine drives our stack, against kubectl on the same objects, in one run:
+#   * no-change `pulumi preview` of the full stack with three ways of starting the program:
+#       maven   runtime java without options: `mvn compile exec:java`, twice per preview
+#       jar     Pulumi.yaml's default: `java -jar target/travel-app.jar`
+#       jar-c1  the same with JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 (C1 JIT only)
+#   * the baseline: `kubectl apply --dry-run=server` of the same 30 objects (read from the state),
+#     and the server-side-apply variant (`--server-side`, which is what the provider does)
+#   * `pulumi up` from empty, a replica change (2 -> 3 backend pods) and `pulumi destroy`
+# Rounds are interleaved (every variant once per round) so machine noise hits all of them; the
+# medians and their ratios to kubectl are printed last. Every preview must plan no change.
+#
+# Usage: scripts/stack-bench.sh [ROUNDS]   (default 5). Runs on a private local cluster
+# (scripts/lib/private-cluster.sh) with a throw-away backend; needs the tools of scripts/tools.sh.
+set -Euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo" || exit 1
+rounds=${1:-5}
+case "$rounds" in '' | *[!0-9]* | 0) echo "stack-bench: ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2 ;; esac
+work=$(mktemp -d "${TMPDIR:-/tmp}/stack-bench.XXXXXX")
+log() { printf '[stack-bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { log "FAILED: $*" >&2; exit 1; }
+
+cleanup() {
+    (cd "$work/jar" 2>/dev/null && pulumi destroy --yes --skip-preview --stack bench --non-interactive >/dev/null 2>&1)
+    scripts/local-cluster.sh down >/dev/null 2>&1
+    rm -rf "$work"
+}
+
+scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-plane kwok >/dev/null ||
+    die "scripts/tools.sh could not build the tools"
+# shellcheck source=scripts/lib/private-cluster.sh
+source scripts/lib/private-cluster.sh
+private_cluster "$work/cluster" 3000
+trap cleanup EXIT
+export PULUMI_BACKEND_URL="file://$work/state"
+PULUMI_CONFIG_PASSPHRASE="bench-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+export PULUMI_CONFIG_PASSPHRASE
+mkdir -p "$work/state"
+# shellcheck source=scripts/pulumi-env.sh
+source scripts/pulumi-env.sh
+log "private local cluster (API port $LOCAL_CLUSTER_API_PORT)"
+scripts/local-cluster.sh up >/dev/null || die "the local cluster did not start"
+
+# now_s: seconds since the epoch with milliseconds
+now_s() { date +%s.%N | cut -c1-14; }
+# timed NAME CMD... : runs CMD, appends "NAME seconds" to $work/times, fails the bench if CMD fails
+timed() {
+    local name=$1 start end; shift
+    start=$(now_s)
+    "$@" >"$work/last.out" 2>&1 || { tail -n 20 "$work/last.out" >&2; die "$name: '$*' failed"; }
+    end=$(now_s)
+    echo "$name $(echo "$end - $start" | bc)" >>"$work/times"
+}
+
+log "building target/travel-app.jar"
+timed "mvn package (warm Maven, no tests)" mvn -q -B -ntp package -DskipTests
+
+# Three copies of the project that differ only in how Pulumi starts the program.
+mkdir -p "$work/jar" "$work/maven"
+sed "s#binary: target/travel-app.jar#binary: $repo/target/travel-app.jar#" Pulumi.yaml >"$work/jar/Pulumi.yaml"
+sed '/^  options:/,$d' Pulumi.yaml >"$work/maven/Pulumi.yaml"
+cp -r pom.xml src sdks "$work/maven/"
+for dir in jar maven; do cp Pulumi.dev.yaml "$work/$dir/Pulumi.bench.yaml"; done
+pv() { (cd "$work/$1" && shift && pulumi "$@" --stack bench --non-interactive); }
+
+(cd "$work/jar" && pulumi stack init bench --non-interactive >/dev/null) || die "stack init"
+log "pulumi up from empty (jar)"
+timed "pulumi up from empty" pv jar up --yes --skip-preview
+python3 - "$work" <<'PY' || die "reading the state"
+import json, subprocess, sys
+work = sys.argv[1]
+SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value
+def unwrap(v):
+    if isinstance(v, dict):
+        if SIG in v:
+            return unwrap(json.loads(v["plaintext"]))
+        return {k: unwrap(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [unwrap(x) for x in v]
+    return v
+state = json.loads(subprocess.run(["pulumi", "stack", "export", "--show-secrets", "--stack", "bench"],
+                                  cwd=f"{work}/jar", check=True, capture_output=True, text=True).stdout)
+items = [unwrap(r["inputs"]) for r in state["deployment"]["resources"]
+         if r["type"].startswith("kubernetes:") and r.get("custom")]
+with open(f"{work}/objects.json", "w") as out:
+    json.dump({"apiVersion": "v1", "kind": "List", "items": items}, out)
+print(len(items), file=open(f"{work}/objects.count", "w"))
+PY
+chmod 600 "$work/objects.json"
+log "$(cat "$work/objects.count") Kubernetes objects exported for kubectl; warm-up previews"
+pv maven preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (maven) planned changes or failed"
+pv jar preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (jar) planned changes or failed"
+: >"$work/times"
+
+for ((round = 1; round <= rounds; round++)); do
+    log "round $round/$rounds"
+    timed "preview maven" pv maven preview --expect-no-changes
+    timed "preview jar" pv jar preview --expect-no-changes
+    JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    timed "kubectl apply --dry-run=server" kubectl apply --dry-run=server -f "$work/objects.json"
+    timed "kubectl apply --server-side --dry-run=server" kubectl apply --server-side --force-conflicts \
+        --field-manager=stack-bench --dry-run=server -f "$work/objects.json"
+done
+
+log "replica change and destroy (jar)"
+pv jar config set backendReplicas 3 >/dev/null
+timed "pulumi up: backendReplicas 2 -> 3" pv jar up --yes --skip-preview
+grep -q "1 updated" "$work/last.out" || die "the replica change did not update exactly one resource"
+timed "pulumi destroy" pv jar destroy --yes --skip-preview
+grep -q "deleted" "$work/last.out" || die "destroy deleted nothing"
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+python3 - "$work/times" "$rounds" "$load" <<'PY'
+import statistics, sys
+times = {}
+for line in open(sys.argv[1]):
+    name, seconds = line.rsplit(" ", 1)
+    times.setdefault(name, []).append(float(seconds))
+base = statistics.median(times["kubectl apply --dry-run=server"])
+print(f"\nstack-bench: {sys.argv[2]} interleaved rounds; load average at the end {sys.argv[3]}")
+print("| what | median s | runs | x kubectl apply --dry-run=server |")
+print("| --- | ---: | ---: | ---: |")
+for name, values in times.items():
+    med = statistics.median(values)
+    runs = " ".join(f"{v:.1f}" for v in values)
+    print(f"| {name} | {med:.2f} | {runs} | {med / base:.2f} |")
+PY
