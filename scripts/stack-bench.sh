@@ -92,7 +92,6 @@ chmod 600 "$work/objects.json"
 log "$(cat "$work/objects.count") Kubernetes objects exported for kubectl; warm-up previews"
 pv maven preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (maven) planned changes or failed"
 pv jar preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (jar) planned changes or failed"
-: >"$work/times"
 
 for ((round = 1; round <= rounds; round++)); do
     log "round $round/$rounds"
@@ -125,5 +124,6 @@ print("| --- | ---: | ---: | ---: |")
 for name, values in times.items():
     med = statistics.median(values)
     runs = " ".join(f"{v:.1f}" for v in values)
-    print(f"| {name} | {med:.2f} | {runs} | {med / base:.2f} |")
+    ratio = f"{med / base:.2f}" if name.startswith(("preview", "kubectl")) else "-"
+    print(f"| {name} | {med:.2f} | {runs} | {ratio} |")
 PY
