@@ -16,12 +16,16 @@ import com.travelapp.infra.frontend.Frontend;
 import com.travelapp.infra.monitoring.Monitoring;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The Travel App stack. Data flows one way: stack config, read and validated once into
  * {@link Settings}, then the tiers in dependency order, then the stack outputs.
  */
 public final class App {
+    /** The {@code grafanaUrl} output when {@code grafanaEnabled} is false. */
+    public static final String GRAFANA_NOT_DEPLOYED = "not deployed (grafanaEnabled=false)";
+
     private App() {}
 
     public static void main(String[] args) {
@@ -41,7 +45,7 @@ public final class App {
         var ns = namespace.name();
         var after = ComponentResourceOptions.builder().dependsOn(namespace).build();
 
-        var secrets = new AppSecrets("secrets", ns, settings.monitoring().grafanaAdminUser(), after);
+        var secrets = new AppSecrets("secrets", ns, settings.monitoring(), after);
         var database = new Database("database", ns, settings.database(), settings.resourcesOf(Workload.DATABASE),
                 settings.imagePullPolicy(), secrets.appSecretName(), after);
         var config = new AppConfig("config", ns, database.serviceName(), Database.PORT, settings.database().name(),
@@ -54,7 +58,7 @@ public final class App {
         var frontend = new Frontend("frontend", ns, settings.frontend(), settings.cluster(),
                 settings.resourcesOf(Workload.FRONTEND), settings.imagePullPolicy(), backend.serviceName(),
                 Backend.PORT, after);
-        new Monitoring("monitoring", ns, settings, secrets.grafanaSecretName(), after);
+        new Monitoring("monitoring", ns, settings, secrets.grafanaAdmin().map(AppSecrets.GrafanaAdmin::secretName), after);
 
         var monitoring = settings.monitoring();
         var nodeAddress = settings.cluster().nodeAddress();
@@ -65,13 +69,26 @@ public final class App {
         ctx.export("databaseHost", host(database.serviceName(), ns));
         ctx.export("prometheusNodePort", Output.of(monitoring.prometheusNodePort()));
         ctx.export("prometheusUrl", Output.of("http://" + nodeAddress + ":" + monitoring.prometheusNodePort()));
-        ctx.export("grafanaNodePort", Output.of(monitoring.grafanaNodePort()));
-        ctx.export("grafanaUrl", Output.of("http://" + nodeAddress + ":" + monitoring.grafanaNodePort()));
-        ctx.export("grafanaAdminUser", Output.of(monitoring.grafanaAdminUser()));
-        ctx.export("grafanaAdminPassword", secrets.grafanaAdminPassword());
+        exportGrafana(ctx, monitoring, nodeAddress, secrets.grafanaAdmin());
         ctx.export("frontendReplicas", Output.of(settings.frontend().replicas()));
         ctx.export("backendReplicas", Output.of(settings.backend().replicas()));
         ctx.export("databaseReplicas", Output.of(1));
+    }
+
+    /**
+     * Without Grafana only {@code grafanaUrl} is exported, saying why: a port, user or password of a
+     * Grafana that does not exist would be a lie, and a sentence where a number belongs breaks scripts.
+     */
+    private static void exportGrafana(Context ctx, Settings.Monitoring monitoring, String nodeAddress,
+                                      Optional<AppSecrets.GrafanaAdmin> admin) {
+        if (!monitoring.grafanaEnabled()) {
+            ctx.export("grafanaUrl", Output.of(GRAFANA_NOT_DEPLOYED));
+            return;
+        }
+        ctx.export("grafanaNodePort", Output.of(monitoring.grafanaNodePort()));
+        ctx.export("grafanaUrl", Output.of("http://" + nodeAddress + ":" + monitoring.grafanaNodePort()));
+        ctx.export("grafanaAdminUser", Output.of(monitoring.grafanaAdminUser()));
+        ctx.export("grafanaAdminPassword", admin.orElseThrow().password());
     }
 
     private static Output<String> host(Output<String> serviceName, Output<String> namespace) {

@@ -46,6 +46,13 @@ class ProjectFilesTest {
     }
 
     @Test
+    void theReadmeOutputsTableSaysWhatGrafanaOutputsAreWhenGrafanaIsDisabled() throws IOException {
+        var readme = read("README.md");
+        var outputs = readme.substring(readme.indexOf("## Stack outputs"), readme.indexOf("## Operating it"));
+        assertTrue(outputs.contains("`" + App.GRAFANA_NOT_DEPLOYED + "`"), "README's Stack outputs lack the disabled grafanaUrl");
+    }
+
+    @Test
     void theDevStackHoldsNoSecret() throws IOException {
         var text = read("Pulumi.dev.yaml").toLowerCase();
         assertFalse(text.contains("secure:"), "no secret belongs in Pulumi.dev.yaml: pulumi-random generates them");

@@ -98,6 +98,46 @@ class SettingsReaderTest {
     }
 
     @Test
+    void grafanaIsEnabledByDefaultAndFalseTurnsItOff() {
+        assertEquals(true, StackRun.defaults().monitoring().grafanaEnabled());
+        assertEquals(true, StackRun.settings(Map.of("grafanaEnabled", "true")).monitoring().grafanaEnabled());
+        assertEquals(false, StackRun.settings(Map.of("grafanaEnabled", "false")).monitoring().grafanaEnabled());
+    }
+
+    @ParameterizedTest(name = "grafanaEnabled = \"{0}\" is rejected")
+    @CsvSource(delimiter = '|', value = {"yes", "no", "True", "FALSE", "1", "0", "off", "' false'", "''"})
+    void grafanaEnabledAcceptsOnlyTrueOrFalse(String value) {
+        var error = rejected(Map.of("grafanaEnabled", value));
+        assertEquals(List.of("grafanaEnabled = \"" + value + "\": must be true or false; false leaves Grafana out entirely"
+                + " (no Deployment, Service, admin Secret or password)"), error.problems());
+        assertTrue(error.getMessage().contains("travel-app:grafanaEnabled = \"" + value + "\": must be true or false"),
+                error.getMessage());
+    }
+
+    @Test
+    void withGrafanaDisabledItsUnusedNodePortMayEqualAnotherNodePort() {
+        var settings = StackRun.settings(Map.of("grafanaEnabled", "false", "grafanaNodePort", "30090",
+                "frontendServiceType", "NodePort", "frontendNodePort", "30300"));
+        assertEquals(30090, settings.monitoring().prometheusNodePort());
+        assertEquals(Optional.of(30300), settings.frontend().nodePort());
+    }
+
+    @Test
+    void withGrafanaDisabledTheOtherNodePortsMustStillDiffer() {
+        var error = rejected(Map.of("grafanaEnabled", "false",
+                "frontendServiceType", "NodePort", "frontendNodePort", "30090"));
+        assertEquals(1, error.problems().size(), error.getMessage());
+        assertTrue(error.problems().get(0).startsWith("frontendNodePort = \"30090\": must differ"), error.getMessage());
+    }
+
+    @Test
+    void withGrafanaDisabledAnOutOfRangeGrafanaNodePortIsStillRejected() {
+        var error = rejected(Map.of("grafanaEnabled", "false", "grafanaNodePort", "80"));
+        assertEquals(List.of("grafanaNodePort = \"80\": must be an integer from 30000 to 32767, different from the other node ports"),
+                error.problems());
+    }
+
+    @Test
     void aNodePortOnAClusterIpServiceIsRejected() {
         var error = rejected(Map.of("frontendServiceType", "ClusterIP", "frontendNodePort", "30080"));
         assertEquals(List.of("frontendNodePort = \"30080\": must be unset when frontendServiceType is ClusterIP"

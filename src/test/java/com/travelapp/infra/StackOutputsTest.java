@@ -46,6 +46,23 @@ class StackOutputsTest {
     }
 
     @Test
+    void grafanaUrlSaysGrafanaIsNotDeployedWhenDisabled() {
+        var run = StackRun.of(StackRun.settings(Map.of("grafanaEnabled", "false")));
+        assertEquals("not deployed (grafanaEnabled=false)", run.output("grafanaUrl"));
+        assertEquals(App.GRAFANA_NOT_DEPLOYED, run.output("grafanaUrl"));
+    }
+
+    @Test
+    void withGrafanaDisabledNoGrafanaPortUserOrPasswordIsExported() {
+        var run = StackRun.of(StackRun.settings(Map.of("grafanaEnabled", "false")));
+        assertEquals(Set.of("namespace", "frontendUrl", "frontendServiceType", "backendHost", "databaseHost",
+                "prometheusNodePort", "prometheusUrl", "grafanaUrl", "frontendReplicas", "backendReplicas",
+                "databaseReplicas"), run.result.outputs().keySet());
+        assertEquals(30090, run.output("prometheusNodePort"));
+        assertEquals("http://localhost:30090", run.output("prometheusUrl"));
+    }
+
+    @Test
     void aPendingLoadBalancerGivesAHintNotAnException() {
         var url = (String) StackRun.ofDefaults().output("frontendUrl");
         assertTrue(url.startsWith("pending: the LoadBalancer has no address yet"), url);

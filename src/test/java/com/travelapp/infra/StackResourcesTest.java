@@ -82,6 +82,40 @@ class StackResourcesTest {
     }
 
     @Test
+    void withGrafanaEnabledFalseNoGrafanaResourceOrSecretIsDeclaredAndPrometheusStillIs() {
+        var run = StackRun.of(StackRun.settings(Map.of("grafanaEnabled", "false")));
+        assertEquals(List.of(), run.result.exceptions(), "the program threw");
+        assertEquals(List.of(), run.result.errors(), "the program logged errors");
+        var grafana = run.resources.stream()
+                .filter(r -> (r.type() + " " + r.name() + " " + r.inputs()).toLowerCase().contains("grafana"))
+                .map(r -> r.type() + " " + r.name()).toList();
+        assertEquals(List.of(), grafana, "resources naming or referencing Grafana");
+        assertEquals(List.of("app-secrets"), run.ofType("kubernetes:core/v1:Secret").stream().map(StackRun.Registered::name).toList());
+        assertEquals(List.of("database-password", "django-secret-key"),
+                run.ofType("random:index/randomPassword:RandomPassword").stream().map(StackRun.Registered::name).sorted().toList());
+
+        assertEquals("travel:app:Monitoring", run.one("travel:app:Prometheus", "prometheus").parentType());
+        for (var type : List.of("kubernetes:core/v1:ServiceAccount", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service")) {
+            assertEquals("travel:app:Prometheus", run.one(type, "prometheus").parentType(), type);
+        }
+        assertEquals("travel:app:Prometheus", run.one("kubernetes:core/v1:ConfigMap", "prometheus-config").parentType());
+        assertEquals("travel:app:Prometheus",
+                run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow-any-to-prometheus").parentType());
+        assertEquals(List.of("backend", "frontend", "prometheus"),
+                run.ofType("kubernetes:apps/v1:Deployment").stream().map(StackRun.Registered::name).sorted().toList());
+    }
+
+    @Test
+    void withGrafanaEnabledFalseEveryOtherResourceIsExactlyAsByDefault() {
+        var withoutGrafana = StackRun.of(StackRun.settings(Map.of("grafanaEnabled", "false"))).resources.stream()
+                .map(r -> r.type() + " " + r.name() + " " + r.inputs()).sorted().toList();
+        var defaultsWithoutGrafana = StackRun.ofDefaults().resources.stream()
+                .filter(r -> !(r.type() + " " + r.name() + " " + r.inputs()).toLowerCase().contains("grafana"))
+                .map(r -> r.type() + " " + r.name() + " " + r.inputs()).sorted().toList();
+        assertEquals(defaultsWithoutGrafana, withoutGrafana);
+    }
+
+    @Test
     void everyNamespacedKubernetesResourceIsInTheConfiguredNamespace() {
         var run = StackRun.of(StackRun.settings(Map.of("namespace", "trips-staging")));
         var clusterScoped = List.of("kubernetes:core/v1:Namespace", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",

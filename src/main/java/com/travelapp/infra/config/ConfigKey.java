@@ -21,6 +21,7 @@ public enum ConfigKey {
     PROMETHEUS_NODE_PORT("prometheusNodePort", "30090", "an integer from 30000 to 32767, different from the other node ports"),
     GRAFANA_NODE_PORT("grafanaNodePort", "30300", "an integer from 30000 to 32767, different from the other node ports"),
     SCRAPE_INTERVAL("scrapeInterval", "15s", "a duration from 5s to 5m, such as 15s, 30s or 1m"),
+    GRAFANA_ENABLED("grafanaEnabled", "true", "true or false; false leaves Grafana out entirely (no Deployment, Service, admin Secret or password)"),
     GRAFANA_ADMIN_USER("grafanaAdminUser", "admin", "1 to 64 letters, digits, '.', '_' or '-'"),
     DATABASE_NAME("databaseName", "travel", "a PostgreSQL identifier: a lower-case letter or '_' then lower-case letters, digits or '_', at most 63"),
     DATABASE_USER("databaseUser", "travel", "a PostgreSQL identifier: a lower-case letter or '_' then lower-case letters, digits or '_', at most 63"),

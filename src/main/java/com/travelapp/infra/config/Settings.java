@@ -34,12 +34,17 @@ public record Settings(
 
     public record Database(String image, String name, String user, String storageSize, Optional<String> storageClass) {}
 
+    /**
+     * @param grafanaEnabled false on a node that cannot run the Grafana image: no Grafana object, Secret or
+     *     password is declared at all, and the other grafana* values are then unused
+     */
     public record Monitoring(
             String prometheusImage,
             String grafanaImage,
             int prometheusNodePort,
             int grafanaNodePort,
             String scrapeInterval,
+            boolean grafanaEnabled,
             String grafanaAdminUser) {}
 
     /**

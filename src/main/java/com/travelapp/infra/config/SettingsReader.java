@@ -62,11 +62,14 @@ public final class SettingsReader {
         var frontendNodePort = optionalNodePort(ConfigKey.FRONTEND_NODE_PORT);
         var prometheusNodePort = integer(ConfigKey.PROMETHEUS_NODE_PORT, MIN_NODE_PORT, MAX_NODE_PORT);
         var grafanaNodePort = integer(ConfigKey.GRAFANA_NODE_PORT, MIN_NODE_PORT, MAX_NODE_PORT);
+        var grafanaEnabled = bool(ConfigKey.GRAFANA_ENABLED);
         if (frontendNodePort.isPresent() && frontendServiceType == ServiceType.ClusterIP) {
             problem(ConfigKey.FRONTEND_NODE_PORT, String.valueOf(frontendNodePort.get()),
                     "must be unset when frontendServiceType is ClusterIP (a ClusterIP Service has no node port)");
         }
-        requireDistinctNodePorts(frontendNodePort, prometheusNodePort, grafanaNodePort);
+        // Without a Grafana Service its node port is taken by nothing, so it cannot clash.
+        requireDistinctNodePorts(frontendNodePort, prometheusNodePort,
+                grafanaEnabled ? grafanaNodePort : Optional.empty());
 
         var settings = new Settings(
                 namespace,
@@ -93,6 +96,7 @@ public final class SettingsReader {
                         prometheusNodePort.orElse(0),
                         grafanaNodePort.orElse(0),
                         scrapeInterval(),
+                        grafanaEnabled,
                         matching(ConfigKey.GRAFANA_ADMIN_USER, GRAFANA_USER)),
                 new Settings.Cluster(bool(ConfigKey.LOAD_BALANCER_AVAILABLE), matching(ConfigKey.NODE_ADDRESS, HOST)),
                 resources());
