@@ -8,7 +8,7 @@
 #
 # Usage: scripts/tools.sh [--keep-going] [TARGET...]
 #   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
-#           random-provider | control-plane | kwok
+#           random-provider | control-plane | kwok | node
 #   --keep-going  continue past a failed target, summarise, exit 1 if any failed
 # Env: TOOLS_DIR (default ~/.cache/travel-app/tools), TOOLS_GO_P (go build -p, default 2),
 #      TOOLS_FORCE=1 rebuild even when up to date.
@@ -31,7 +31,7 @@ export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi"
 # Builds must use exactly the committed go.mod/go.sum.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
 
-ALL_TARGETS=(pulumi pulumi-java kubernetes-provider random-provider control-plane)
+ALL_TARGETS=(pulumi pulumi-java kubernetes-provider random-provider control-plane node)
 
 # ---------------------------------------------------------------- pins
 PULUMI_PKG=github.com/pulumi/pulumi/pkg/v3
@@ -44,7 +44,7 @@ K8S_PROVIDER_VERSION=4.25.0-alpha.1768448096+f47bc2d6f199
 # pulumi-terraform-bridge v3.136.0 over terraform-provider-random e1092b0cfc07;
 # same precedence as 4.11.2, the random version our generated Java SDK requests.
 RANDOM_PROVIDER_VERSION=4.11.2+tfrandom.e1092b0cfc07
-# Kubernetes itself (v1.35.4) is pinned by tools/kubernetes/go.mod.
+# Kubernetes itself (v1.35.4) is pinned by tools/kubernetes/go.mod, CoreDNS by tools/coredns/go.mod.
 
 log() { printf 'tools: %s\n' "$*"; }
 
@@ -88,10 +88,12 @@ gobuild() {
 check_runs() {
   local target="$1"; shift
   local out
-  if ! out="$(PULUMI_SKIP_UPDATE_CHECK=true "$@" 2>&1 | head -n 3)"; then
-    printf '%s\n' "$out" >>"$LOGS/$target.log"
+  # The whole output first: `| head` would close the pipe under a long usage text (SIGPIPE).
+  if ! out="$(PULUMI_SKIP_UPDATE_CHECK=true "$@" 2>&1)"; then
+    printf '%s\n' "$out" | head -n 20 >>"$LOGS/$target.log"
     return 1
   fi
+  out="$(printf '%s\n' "$out" | head -n 3)"
   printf '+ %s\n%s\n' "$*" "$out" >>"$LOGS/$target.log"
   log "  $(basename "$1"): $(printf '%s\n' "$out" | grep -vi deprecated | head -n 1)"
 }
@@ -188,13 +190,9 @@ build_random_provider() {
 }
 
 build_control_plane() {
-  local dir="$REPO/tools/kubernetes" v minor
+  local dir="$REPO/tools/kubernetes" v ld
   v="$(mod_version "$dir" k8s.io/kubernetes)" || return 1
-  minor="${v#v1.}"; minor="${minor%%.*}"
-  local ld="-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1"
-  ld+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-  ld+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1"
-  ld+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+  ld="$(k8s_ldflags "$dir")" || return 1
   STAMP="$(stamp_of "$dir" "$ld")"
   BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd)
   up_to_date control-plane "$STAMP" "${BINS[@]}" && return 100
@@ -207,6 +205,36 @@ build_control_plane() {
     check_runs control-plane "$BIN/kube-scheduler" --version &&
     check_runs control-plane "$BIN/kubectl" version --client &&
     check_runs control-plane "$BIN/etcd" --version
+}
+
+# k8s_ldflags DIR: the version stamps `kubectl version` and the node report
+k8s_ldflags() {
+  local v minor
+  v="$(mod_version "$1" k8s.io/kubernetes)" || return 1
+  minor="${v#v1.}"; minor="${minor%%.*}"
+  printf '%s' "-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1" \
+    " -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
+    " -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1" \
+    " -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+}
+
+# The real node of the local cluster: kubelet and kube-proxy from the same
+# Kubernetes pin as the control plane (one GOCACHE, so this is mostly linking
+# after control-plane), and CoreDNS for cluster DNS.
+build_node() {
+  local k8s="$REPO/tools/kubernetes" dns="$REPO/tools/coredns" ld v_dns
+  ld="$(k8s_ldflags "$k8s")" || return 1
+  v_dns="$(mod_version "$dns" github.com/coredns/coredns)" || return 1
+  local ld_dns="-X github.com/coredns/coredns/coremain.GitCommit=$v_dns"
+  STAMP="$(stamp_of "$k8s" "$ld" "$ld_dns" "$(stamp_of "$dns")")"
+  BINS=(kubelet kube-proxy coredns)
+  up_to_date node "$STAMP" "${BINS[@]}" && return 100
+  log "building kubelet, kube-proxy $(mod_version "$k8s" k8s.io/kubernetes) and coredns $v_dns ..."
+  gobuild node "$k8s" "$ld" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy &&
+    gobuild node "$dns" "$ld_dns" github.com/coredns/coredns &&
+    check_runs node "$BIN/kubelet" --version &&
+    check_runs node "$BIN/kube-proxy" --version &&
+    check_runs node "$BIN/coredns" -version
 }
 
 build_kwok() {
@@ -244,8 +272,8 @@ for arg in "$@"; do
     --keep-going|-k) KEEP_GOING=1 ;;
     -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     all) TARGETS+=("${ALL_TARGETS[@]}") ;;
-    pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok) TARGETS+=("$arg") ;;
-    *) echo "tools: unknown target '$arg' (all|pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok)" >&2; exit 2 ;;
+    pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok|node) TARGETS+=("$arg") ;;
+    *) echo "tools: unknown target '$arg' (all|pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok|node)" >&2; exit 2 ;;
   esac
 done
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
