@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# A real, single-machine Kubernetes control plane on 127.0.0.1 for `pulumi
-# preview/up` and kubectl tests: etcd, kube-apiserver (Pod Security admission,
-# default NodePort range), kube-controller-manager, kube-scheduler, kwok-managed
-# fake nodes (kwok's stages mark scheduled pods Running and Ready), a default
-# StorageClass whose PVCs get a volume (scripts/lib/cluster-controller.sh), and
-# addresses for LoadBalancer Services (same controller).
+# A single-machine Kubernetes cluster for `pulumi up` and kubectl tests, every process a host
+# process (the shape of kubernetes' hack/local-up-cluster.sh): etcd, kube-apiserver (Pod
+# Security admission, default NodePort range), kube-controller-manager, kube-scheduler, and
+#   - by default ONE REAL NODE (scripts/lib/cluster-node.sh): containerd with the images of
+#     scripts/images.sh, the kubelet, kube-proxy (iptables), CoreDNS and the bridge CNI, so
+#     every pod is a real container;
+#   - or, with LOCAL_CLUSTER_NODE=kwok, kwok-simulated nodes: pods are marked Running and
+#     Ready but NO CONTAINER RUNS (for tests of the control plane alone, or of many nodes).
+# Plus a default StorageClass whose PVCs get a hostPath volume and addresses (127.0.1.N, loopback)
+# for LoadBalancer Services (scripts/lib/cluster-controller.sh); on the real node kube-proxy
+# routes those addresses to the pods.
 #
 # Usage: scripts/local-cluster.sh up|down|status|kubeconfig
-# Needs the binaries from `scripts/tools.sh control-plane`.
-# Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster),
+# Needs `scripts/tools.sh control-plane node` (kwok for LOCAL_CLUSTER_NODE=kwok) and, for the
+# real node, `scripts/images.sh build`; the real node needs root.
+# Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster), LOCAL_CLUSTER_NODE (real|kwok),
 #      LOCAL_CLUSTER_API_PORT (6443), LOCAL_CLUSTER_ETCD_PORT (23790),
-#      LOCAL_CLUSTER_NODES (2). See docs/tools.md.
+#      LOCAL_CLUSTER_NODES (kwok nodes, 2). See docs/tools.md.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,10 +31,17 @@ CM_PORT="${LOCAL_CLUSTER_CM_PORT:-10257}"
 SCHED_PORT="${LOCAL_CLUSTER_SCHED_PORT:-10259}"
 KWOK_PORT="${LOCAL_CLUSTER_KWOK_PORT:-10247}"
 NODES="${LOCAL_CLUSTER_NODES:-2}"
+NODE_MODE="${LOCAL_CLUSTER_NODE:-real}"
 SERVICE_CIDR=10.96.0.0/16
 KUBECONFIG_OUT="$STATE/kubeconfig"
+CONTROL_PLANE=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 # Components in start order; down stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok controller)
+case "$NODE_MODE" in
+  real) COMPONENTS=("${CONTROL_PLANE[@]}" containerd kubelet kube-proxy coredns controller) ;;
+  kwok) COMPONENTS=("${CONTROL_PLANE[@]}" kwok controller) ;;
+  *) echo "local-cluster: LOCAL_CLUSTER_NODE='$NODE_MODE' is not allowed; use real (containers run) or kwok (simulated nodes)" >&2
+     exit 2 ;;
+esac
 
 say() { printf 'local-cluster: %s\n' "$*"; }
 die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }
@@ -38,18 +51,25 @@ alive() { local p; p="$(pid_of "$1")" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null
 
 kc() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }
 
+# shellcheck source=scripts/lib/cluster-node.sh
+source "$REPO/scripts/lib/cluster-node.sh"
+
 need_tools() {
   local missing=() b
-  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
+  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     [ -x "$BIN/$b" ] || missing+=("$b")
   done
-  [ -f "$TOOLS_DIR/share/kwok/stages.yaml" ] || missing+=("share/kwok/stages.yaml")
+  if [ "$NODE_MODE" = kwok ]; then
+    [ -x "$BIN/kwok" ] || missing+=(kwok)
+    [ -f "$TOOLS_DIR/share/kwok/stages.yaml" ] || missing+=("share/kwok/stages.yaml")
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     die "missing in $TOOLS_DIR: ${missing[*]}; run: scripts/tools.sh control-plane"
   fi
   command -v openssl >/dev/null || die "openssl is required"
   command -v curl >/dev/null || die "curl is required"
   command -v jq >/dev/null || die "jq is required"
+  if [ "$NODE_MODE" = real ]; then node_need_tools; fi
 }
 
 # start NAME CMD... : background process with its PID recorded, log in $STATE/logs
@@ -74,42 +94,44 @@ wait_for() {
 }
 
 # --------------------------------------------------------------- certificates
-gen_pki() {
-  local pki="$STATE/pki"
+# sign NAME SUBJECT [SAN]: an EC key and a certificate signed by the cluster CA, in $STATE/pki
+sign() {
+  local name="$1" subj="$2" san="${3:-}" ext pki="$STATE/pki"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$pki/$name.key" \
+    -out "$pki/$name.csr" -subj "$subj" 2>/dev/null
+  ext="$(mktemp)"
+  {
+    echo "basicConstraints=CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    if [ -n "$san" ]; then
+      echo "extendedKeyUsage=serverAuth,clientAuth"
+      echo "subjectAltName=$san"
+    else
+      echo "extendedKeyUsage=clientAuth"
+    fi
+  } >"$ext"
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+    -out "$pki/$name.crt" -days 3650 -extfile "$ext" 2>/dev/null
+  rm -f "$pki/$name.csr" "$ext"
+}
+
+gen_pki() { # [NODE_IP]: also an address the API server is reached at
+  local pki="$STATE/pki" extra=""
+  [ -n "${1:-}" ] && extra=",IP:$1"
   mkdir -p "$pki"
-  (
-    cd "$pki"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 3650 \
-      -subj "/CN=local-cluster-ca" 2>/dev/null
-    # sign NAME SUBJECT [SAN]: key + cert signed by the CA
-    sign() {
-      local name="$1" subj="$2" san="${3:-}" ext
-      openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subj" 2>/dev/null
-      ext="$(mktemp)"
-      {
-        echo "basicConstraints=CA:FALSE"
-        echo "keyUsage=critical,digitalSignature,keyEncipherment"
-        if [ -n "$san" ]; then
-          echo "extendedKeyUsage=serverAuth,clientAuth"
-          echo "subjectAltName=$san"
-        else
-          echo "extendedKeyUsage=clientAuth"
-        fi
-      } >"$ext"
-      openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
-        -out "$name.crt" -days 3650 -extfile "$ext" 2>/dev/null
-      rm -f "$name.csr" "$ext"
-    }
-    sign apiserver "/CN=kube-apiserver" \
-      "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-    sign admin "/O=system:masters/CN=local-admin"
-    sign controller-manager "/CN=system:kube-controller-manager"
-    sign scheduler "/CN=system:kube-scheduler"
-    sign kwok "/O=system:masters/CN=kwok"
-    # service-account token signing key pair (ES256)
-    openssl ecparam -name prime256v1 -genkey -noout -out sa.key 2>/dev/null
-    openssl ec -in sa.key -pubout -out sa.pub 2>/dev/null
-  )
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$pki/ca.key" \
+    -out "$pki/ca.crt" -days 3650 -subj "/CN=local-cluster-ca" 2>/dev/null
+  sign apiserver "/CN=kube-apiserver" \
+    "IP:127.0.0.1,IP:10.96.0.1$extra,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  sign admin "/O=system:masters/CN=local-admin"
+  sign controller-manager "/CN=system:kube-controller-manager"
+  sign scheduler "/CN=system:kube-scheduler"
+  sign kwok "/O=system:masters/CN=kwok"
+  # how the API server authenticates to the kubelet (exec, logs, the node proxy)
+  sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
+  # service-account token signing key pair (ES256)
+  openssl ecparam -name prime256v1 -genkey -noout -out "$pki/sa.key" 2>/dev/null
+  openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 }
 
 write_kubeconfig() { # NAME FILE
@@ -157,8 +179,15 @@ up() {
           down >/dev/null 2>&1
           say "up failed; stopped what it started; logs in $TOOLS_DIR/cluster-failed-logs" >&2
         fi' EXIT
-  gen_pki
-  local pki="$STATE/pki"
+  # Pods reach the API server (Prometheus discovers targets through it) at the node's address,
+  # by the `kubernetes` Service; with simulated nodes it listens on loopback only.
+  local pki="$STATE/pki" bind=127.0.0.1 advertise=127.0.0.1 reconciler=none
+  if [ "$NODE_MODE" = real ]; then
+    node_claim
+    NODE_IP="$(node_ip)"; bind=0.0.0.0; advertise="$NODE_IP"; reconciler=lease
+  fi
+  gen_pki "${NODE_IP:-}"
+  if [ "$NODE_MODE" = real ]; then node_pki "$NODE_IP"; fi
 
   start etcd "$BIN/etcd" --name local --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -170,7 +199,7 @@ up() {
 
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+    --bind-address "$bind" --advertise-address "$advertise" --secure-port "$API_PORT" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
@@ -178,7 +207,10 @@ up() {
     --service-cluster-ip-range "$SERVICE_CIDR" \
     --authorization-mode Node,RBAC \
     --enable-admission-plugins NodeRestriction,PodSecurity \
-    --endpoint-reconciler-type none \
+    --endpoint-reconciler-type "$reconciler" \
+    --kubelet-preferred-address-types InternalIP,Hostname \
+    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
     --allow-privileged=true --profiling=false --v=1
   wait_for kube-apiserver 60 api_ready
   say "kube-apiserver ready after $((SECONDS - t0))s"
@@ -203,13 +235,43 @@ up() {
     --authorization-kubeconfig "$STATE/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" \
     --leader-elect=false --profiling=false --v=1
+  if [ "$NODE_MODE" = real ]; then
+    start_real_node "$t0"
+  else
+    start_kwok_nodes
+  fi
+  kc apply -f "$REPO/scripts/lib/cluster-bootstrap.yaml" >/dev/null
+
+  start controller env KUBECTL="$BIN/kubectl" KUBECONFIG="$KUBECONFIG_OUT" \
+    STATE="$STATE" bash "$REPO/scripts/lib/cluster-controller.sh"
+
+  wait_for "nodes Ready" 30 kc wait --for=condition=Ready node --all --timeout=1s
+  wait_for "default ServiceAccount" 30 kc get serviceaccount default -n default
+  if [ "$NODE_MODE" = real ]; then
+    say "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, real node $NODE_NAME ($NODE_IP): containers run"
+  else
+    say "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, $NODES kwok nodes (SIMULATED: no container runs)"
+  fi
+  say "kubeconfig: $KUBECONFIG_OUT"
+}
+
+# The real node, every step timed (scripts/lib/cluster-node.sh).
+start_real_node() {
+  local t0="$1" step
+  node_prepare_host
+  for step in containerd kubelet kube_proxy coredns; do
+    "start_$step"
+    say "${step//_/-} ready after $((SECONDS - t0))s"
+  done
+}
+
+# Fake nodes, managed by kwok (no taint: workloads schedule as on any node).
+start_kwok_nodes() {
   start kwok "$BIN/kwok" --kubeconfig "$STATE/kwok.kubeconfig" \
     --config "$TOOLS_DIR/share/kwok/stages.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --node-ip 127.0.0.1 --cidr 10.244.0.0/16 \
     --server-address "127.0.0.1:$KWOK_PORT"
-
-  # Fake nodes, managed by kwok (no taint: workloads schedule as on any node).
   local i nodes=""
   for ((i = 0; i < NODES; i++)); do
     nodes+="---
@@ -225,16 +287,6 @@ status:
 "
   done
   printf '%s' "$nodes" | kc apply -f - >/dev/null
-  kc apply -f "$REPO/scripts/lib/cluster-bootstrap.yaml" >/dev/null
-
-  start controller env KUBECTL="$BIN/kubectl" KUBECONFIG="$KUBECONFIG_OUT" \
-    STATE="$STATE" bash "$REPO/scripts/lib/cluster-controller.sh"
-
-  wait_for "nodes Ready" 30 kc wait --for=condition=Ready node --all --timeout=1s
-  say "nodes Ready after $((SECONDS - t0))s"
-  wait_for "default ServiceAccount" 30 kc get serviceaccount default -n default
-  say "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, $NODES kwok nodes"
-  say "kubeconfig: $KUBECONFIG_OUT"
 }
 
 # --------------------------------------------------------------- down
@@ -244,6 +296,8 @@ down() {
     name="${COMPONENTS[$i]}"
     p="$(pid_of "$name" || true)"
     [ -n "$p" ] || continue
+    # The kubelet is gone by now: what it ran goes before containerd does.
+    [ "$name" = containerd ] && node_kill_containers
     if kill -0 "$p" 2>/dev/null; then
       kill "$p" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
@@ -252,6 +306,7 @@ down() {
     fi
     rm -f "$STATE/pids/$name"
   done
+  node_cleanup
   rm -rf "$STATE"
   say "down; removed $STATE"
 }

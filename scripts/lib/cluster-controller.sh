@@ -45,6 +45,10 @@ while true; do
              claimRef: {apiVersion: "v1", kind: "PersistentVolumeClaim",
                         namespace: $c.metadata.namespace, name: $c.metadata.name, uid: $c.metadata.uid},
              hostPath: {path: ($state + "/volumes/pvc-" + $c.metadata.uid), type: "DirectoryOrCreate"}}}')"
+    # World-writable like other local provisioners' directories: the pod's fsGroup does not
+    # apply to hostPath volumes, and PostgreSQL runs as a non-root UID.
+    dir="$(jq -r .spec.hostPath.path <<<"$pv")"
+    mkdir -p "$dir" && chmod 0777 "$dir"
     printf '%s' "$pv" | "$KUBECTL" create -f - >/dev/null 2>&1 &&
       echo "claim $(jq -r '.metadata.namespace + "/" + .metadata.name' <<<"$claim"): volume provisioned"
   done < <("$KUBECTL" get pvc -A -o json 2>/dev/null | jq -c --argjson classes "${classes:-[]}" '.items[]
