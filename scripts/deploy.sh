@@ -4,24 +4,27 @@
 #   1. Builds what is missing: the Pulumi CLI, the Java language host and the kubernetes and
 #      random providers (scripts/tools.sh: pinned Go builds, minutes the first time, then cached).
 #   2. Builds the program, target/travel-app.jar (`mvn package`), which Pulumi.yaml runs.
-#   3. Targets the current kube context. When there is none, starts the local control plane of
-#      scripts/local-cluster.sh (a real API server with simulated nodes: NO CONTAINER RUNS) and
-#      says so.
+#   3. Targets the current kube context (stack dev). When there is none, starts the local cluster
+#      of scripts/local-cluster.sh on this machine: a real node (containerd, kubelet, kube-proxy,
+#      CoreDNS) running the images scripts/images.sh builds here, and deploys stack `local`
+#      (Pulumi.local.yaml: those images, never pulled; Grafana left out, it cannot be built here).
 #   4. Keeps the state in $PULUMI_BACKEND_URL (default file://$HOME/.travel-app/state) encrypted
 #      with a passphrase generated once into $HOME/.travel-app/passphrase (mode 600), unless
 #      PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE is set.
 #   5. Selects (or creates) the stack, runs `pulumi up --refresh --yes` (the refresh notices what
-#      changed behind Pulumi's back, a local cluster that was stopped included), prints the outputs.
+#      changed behind Pulumi's back, a local cluster that was stopped included), prints the
+#      outputs and, on the local cluster, checks that frontendUrl serves the app.
 #
 # Usage: scripts/deploy.sh [--stack NAME] [--preview] [--local-cluster]
-#   --stack NAME      stack to deploy (default dev; its settings are Pulumi.NAME.yaml)
+#   --stack NAME      stack to deploy (default: dev on a kube context, local on the local cluster;
+#                     its settings are Pulumi.NAME.yaml)
 #   --preview         run `pulumi preview` instead of `pulumi up`
-#   --local-cluster   use the local control plane even when a kube context exists
+#   --local-cluster   use the local cluster even when a kube context exists
 set -Eeuo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-stack=dev
+stack=""
 action=up
 force_local=0
 while [ $# -gt 0 ]; do
@@ -29,7 +32,7 @@ while [ $# -gt 0 ]; do
         --stack) stack=${2:?--stack needs a name}; shift 2 ;;
         --preview) action=preview; shift ;;
         --local-cluster) force_local=1; shift ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "deploy: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -85,12 +88,15 @@ if [ -n "$context" ]; then
     log "using the current kube context '$context'"
     export KUBECONFIG=${KUBECONFIG:-$HOME/.kube/config}
     local_cluster=0
+    stack=${stack:-dev}
 else
     if [ "$force_local" = 1 ]; then reason="--local-cluster given"; else reason="no kube context"; fi
-    log "$reason: using the LOCAL CONTROL PLANE (scripts/local-cluster.sh)."
-    log "Its nodes are simulated by kwok: pods are scheduled and marked Ready, but NO CONTAINER RUNS."
-    log "For a cluster that runs the app, create one (kind, minikube, a cloud) and run this again."
-    scripts/tools.sh control-plane kwok
+    stack=${stack:-local}
+    log "$reason: deploying stack '$stack' onto the LOCAL CLUSTER of scripts/local-cluster.sh:"
+    log "a real node on this machine (containerd, kubelet, kube-proxy, CoreDNS); every pod is a real container"
+    log "running an image built here (scripts/images.sh). Not deployed: Grafana (no Grafana server can be built here)."
+    scripts/tools.sh control-plane node
+    scripts/images.sh build
     scripts/local-cluster.sh up
     KUBECONFIG=$(scripts/local-cluster.sh kubeconfig)
     export KUBECONFIG
@@ -122,8 +128,13 @@ if [ "$action" = up ]; then
     log "deployed; stack outputs:"
     pulumi stack output --stack "$stack"
     if [ "$local_cluster" = 1 ]; then
-        log "this is the local control plane: the pods above are simulated and serve nothing;"
-        log "the URLs answer on a real cluster. kubectl: export KUBECONFIG=$KUBECONFIG"
+        url=$(pulumi stack output frontendUrl --stack "$stack")
+        if curl -fsS --max-time 10 "$url/" | grep -q '<div id="root">'; then
+            log "the Travel App answers at $url (real containers on the local node); open it in a browser"
+        else
+            log "WARNING: $url did not serve the app yet; kubectl -n travel-app get pods" >&2
+        fi
+        log "kubectl: export KUBECONFIG=$KUBECONFIG; stop the cluster: scripts/local-cluster.sh down"
     fi
 else
     pulumi preview --refresh --stack "$stack" --non-interactive
