@@ -2,7 +2,9 @@
 // scripts/app-e2e.sh (PostgreSQL + gunicorn + nginx serving the production
 // build). Debian's Chromium driven by playwright-core; no browser download.
 //
-// env: BASE_URL (nginx), USER_DATA_DIR (fresh, empty), ARTIFACTS (screenshots)
+// env: BASE_URL (nginx), USER_DATA_DIR (fresh, empty), ARTIFACTS (screenshots),
+//      KEEP_TRIP=1 (scripts/stack-e2e.sh: leave the trip made through the form in place, printed as
+//      "KEPT <id> <title>", for the caller to find through the API, and to delete it itself)
 // Prints one "PASS <name>" / "FAIL <name>: <reason>" line per check.
 
 import { chromium } from "playwright-core";
@@ -13,6 +15,7 @@ const BASE_URL = process.env.BASE_URL;
 const USER_DATA_DIR = process.env.USER_DATA_DIR;
 const ARTIFACTS = process.env.ARTIFACTS || "artifacts";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const KEEP_TRIP = process.env.KEEP_TRIP === "1";
 if (!BASE_URL || !USER_DATA_DIR) {
   console.error("e2e.mjs: BASE_URL and USER_DATA_DIR are required");
   process.exit(2);
@@ -165,7 +168,9 @@ try {
     expect(stored.travellers === 3, `PUT did not store travellers=3: ${JSON.stringify(stored)}`);
   }, page);
 
-  await check("deletes the trip through the UI", async () => {
+  if (KEEP_TRIP) {
+    console.log(`KEPT ${createdId} ${TITLE}`);
+  } else await check("deletes the trip through the UI", async () => {
     expect(createdId, "no trip was created earlier");
     await page.goto(`${BASE_URL}/trips/${createdId}`);
     await page.getByRole("button", { name: "Delete trip" }).click();
