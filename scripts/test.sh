@@ -4,12 +4,13 @@
 #   app         lint, backend pytest on a real PostgreSQL, frontend vitest, e2e in headless Chromium
 #   monitoring  promtool checks and tests of the shipped Prometheus files, dashboards on live metrics
 #   workflows   actionlint and the structure tests of .github/workflows
-#   cluster     the local control plane behaves like a real cluster        (needs the built tools)
-#   e2e         real pulumi preview/up/scale/roll/self-heal/destroy of the stack (needs the built tools)
+#   cluster     the local cluster's real node behaves like a real cluster   (needs tools + images)
+#   e2e         real pulumi preview/up/app/scale/roll/self-heal/destroy on the real node (same)
 # Every suite runs even when an earlier one failed; the exit code is non-zero if any failed.
-# The last two need the Pulumi and Kubernetes binaries of scripts/tools.sh. A cold build takes
-# ~40 of CI's 90 minutes (docs/benchmarks.md), so when they are not built those suites are
-# reported as SKIPPED with the reason (never as passed), unless TRAVEL_APP_BUILD_TOOLS=1.
+# The last two need the Pulumi and Kubernetes binaries of scripts/tools.sh and the node images of
+# scripts/images.sh. Cold, they take most of CI's 90 minutes (docs/benchmarks.md), so when they are
+# not built those suites are reported as SKIPPED with the reason (never as passed), unless
+# TRAVEL_APP_BUILD_TOOLS=1.
 # Usage: scripts/test.sh [suite ...]     (default: all suites, in the order above)
 set -Euo pipefail
 
@@ -49,22 +50,25 @@ suite_workflows() {
 source scripts/lib/tools-dir.sh
 tools_dir=$TOOLS_DIR
 needed_tools=(pulumi pulumi-language-java pulumi-resource-kubernetes pulumi-resource-random
-    etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+    etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy coredns)
 
-# Marks the suite skipped (suite_skipped=1) unless every tool is built or building them was asked for.
+# Marks the suite skipped (suite_skipped=1) unless every tool and the node images are built, or
+# building them was asked for; then brings both up to date (a no-op when nothing changed).
 require_tools() {
     local missing=()
     for tool in "${needed_tools[@]}"; do
-        [ -x "$tools_dir/bin/$tool" ] || missing+=("$tool")
+        [ -x "$tools_dir/bin/$tool" ] || missing+=("bin/$tool")
     done
+    [ -s "$tools_dir/images/images.txt" ] || missing+=("images (scripts/images.sh)")
     if [ ${#missing[@]} -gt 0 ] && [ "${TRAVEL_APP_BUILD_TOOLS:-0}" != 1 ]; then
-        echo "SKIPPED: not built in $tools_dir/bin: ${missing[*]}."
-        echo "A cold build of the toolchain takes ~40 min on 2 cores (docs/benchmarks.md); it is opt-in."
-        echo "Run 'scripts/tools.sh' once (or set TRAVEL_APP_BUILD_TOOLS=1), then 'scripts/test.sh $1'."
+        echo "SKIPPED: not built in $tools_dir: ${missing[*]}."
+        echo "A cold build of the toolchain and the node images takes most of CI's 90 min on 2 cores"
+        echo "(docs/benchmarks.md); it is opt-in. Run 'scripts/tools.sh && scripts/images.sh build' once"
+        echo "(or set TRAVEL_APP_BUILD_TOOLS=1), then 'scripts/test.sh $1'."
         suite_skipped=1
         return 1
     fi
-    scripts/tools.sh
+    scripts/tools.sh && scripts/images.sh build
 }
 
 suite_cluster() {
