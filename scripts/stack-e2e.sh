@@ -320,19 +320,32 @@ wait_for "the trip made in the browser before is still served through frontendUr
 check "DELETE /api/trips/$trip_id/ through frontendUrl" 204 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE --max-time 10 "$url/api/trips/${trip_id:-0}/")"
 check "the deleted trip is gone" 404 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/api/trips/${trip_id:-0}/")"
 
-log "12. bad config fails preview with the validation message and creates nothing"
+log "12. bad config fails preview with one clean error and creates nothing"
+# What is wrong with a failed preview's output, if anything: the problem line and the fix line
+# must appear exactly once, the error once under Diagnostics (the non-interactive progress rows
+# echo its first line before), and no stack trace, SLF4J or java.util.logging line anywhere.
+unclean_error() {
+    local file=$1 message=$2 noise
+    noise=$(grep -E "Exception|[[:space:]]at [a-z]+\.|SLF4J|SEVERE:|Running program \[PID" "$file" | head -2)
+    [ "$(grep -cF -- "$message" "$file")" = 1 ] || echo "'$message' printed $(grep -cF -- "$message" "$file") times"
+    [ "$(grep -cF -- "Fix with 'pulumi config set" "$file")" = 1 ] || echo "the fix line is not printed once"
+    [ "$(sed -n '/^Diagnostics:/,$p' "$file" | grep -cF 'error: Invalid stack configuration')" = 1 ] ||
+        echo "the error is not under Diagnostics exactly once"
+    [ -z "$noise" ] || echo "noise: $noise"
+}
 before=$(resource_count)
 while IFS='|' read -r key value message; do
     p config set "$key" "$value"
     if p preview >"$work/bad.log" 2>&1; then
         fail "$key=$value: preview succeeded"
-    elif grep -qF -- "$message" "$work/bad.log"; then
-        pass "$key=$value: preview fails with '$message'"
+    elif problem=$(unclean_error "$work/bad.log" "$message") && [ -z "$problem" ]; then
+        pass "$key=$value: preview fails with one clean error: '$message'"
     else
-        fail "$key=$value: preview failed without the message '$message': $(grep -i error "$work/bad.log" | head -3)"
+        fail "$key=$value: ${problem:-no message}: $(grep -i error "$work/bad.log" | head -3)"
     fi
     p config rm "$key"
 done <<'CASES'
+backendReplica|5|backendReplica: unknown key; did you mean backendReplicas?
 backendReplicas|0|backendReplicas = "0": must be an integer from 1 to 100
 frontendReplicas|two|frontendReplicas = "two": must be an integer from 1 to 100
 prometheusNodePort|80|prometheusNodePort = "80": must be an integer from 30000 to 32767

@@ -8,6 +8,7 @@ import com.travelapp.infra.backend.Backend;
 import com.travelapp.infra.cluster.AppNamespace;
 import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.config.SettingsReader;
+import com.travelapp.infra.config.StackConfigKeys;
 import com.travelapp.infra.config.Workload;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
@@ -16,7 +17,10 @@ import com.travelapp.infra.frontend.Frontend;
 import com.travelapp.infra.monitoring.Monitoring;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * The Travel App stack. Data flows one way: stack config, read and validated once into
@@ -26,16 +30,36 @@ public final class App {
     /** The {@code grafanaUrl} output when {@code grafanaEnabled} is false. */
     public static final String GRAFANA_NOT_DEPLOYED = "not deployed (grafanaEnabled=false)";
 
+    /** Held because java.util.logging keeps loggers weakly: a collected one would forget its setting. */
+    private static final Logger SDK_LOGGER = Logger.getLogger("com.pulumi");
+
     private App() {}
 
     public static void main(String[] args) {
-        StaleJarCheck.exitIfStale();
+        reportErrorsOnlyThroughTheEngine();
         Pulumi.run(App::stack);
     }
 
-    /** Reads config; an invalid value stops the program here, before any resource exists. */
+    /**
+     * A stale jar or an invalid or unknown config key stops the program here, before any resource
+     * exists, with one error and no stack trace (both throw the SDK's RunException).
+     */
     public static void stack(Context ctx) {
-        stack(ctx, SettingsReader.read(ctx.config()));
+        StaleJarCheck.requireCurrentJar();
+        stack(ctx, SettingsReader.read(ctx.config(), StackConfigKeys.fromEnvironment()));
+    }
+
+    /**
+     * The SDK sends every error to the engine, which shows it, and also logs it through
+     * java.util.logging to stderr, which the Java language host prints after a failed run: the
+     * same text again under a timestamp line. The engine's copy is the one users read; the SDK's
+     * own debugging switch, PULUMI_JAVA_LOG_VERBOSE, keeps the stderr copy.
+     */
+    static void reportErrorsOnlyThroughTheEngine() {
+        var verbose = System.getenv("PULUMI_JAVA_LOG_VERBOSE");
+        if (verbose == null || !Set.of("1", "t", "true").contains(verbose.toLowerCase(Locale.ROOT))) {
+            SDK_LOGGER.setUseParentHandlers(false);
+        }
     }
 
     /** Declares the whole architecture from already-validated settings (what the unit tests call). */

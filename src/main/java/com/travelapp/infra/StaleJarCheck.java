@@ -1,5 +1,6 @@
 package com.travelapp.infra;
 
+import com.pulumi.exceptions.RunException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -14,6 +15,8 @@ import java.util.stream.Stream;
  * Pulumi.yaml runs the prebuilt {@code target/travel-app.jar} (runtime.options.binary) because a
  * preview then starts one JVM instead of Maven twice (docs/benchmarks.md). The price would be that
  * a jar older than its sources deploys yesterday's program without a word: this check refuses to.
+ * It stops the program with a {@link RunException}, which the SDK reports as one error without a
+ * stack trace, like invalid config.
  */
 final class StaleJarCheck {
     /** What the jar is built from, relative to the project root. */
@@ -54,13 +57,21 @@ final class StaleJarCheck {
 
     /** The message for a stale jar: what is wrong, why it matters, the command that fixes it. */
     static String message(Path jar, Path newerSource) {
-        return "travel-app: " + jar.getFileName() + " is older than " + newerSource
+        return "target/" + jar.getFileName() + " is older than " + newerSource
                 + ", so Pulumi would run an outdated build of the program (Pulumi.yaml runtime.options.binary)."
-                + " Rebuild it with `mvn -q -B package -DskipTests` (scripts/deploy.sh does this), then run pulumi again.";
+                + " Rebuild it with 'mvn -q -B package -DskipTests' (scripts/deploy.sh does this), then run pulumi again.";
     }
 
-    /** Exits with status 2 when this program runs from {@code <project>/target/*.jar} older than its sources. */
-    static void exitIfStale() {
+    /** @throws RunException when {@code jar} is the build output of {@code projectRoot} and older than a source */
+    static void requireCurrent(Path jar, Path projectRoot) {
+        var newer = newerSource(jar, projectRoot);
+        if (newer.isPresent()) {
+            throw new RunException(message(jar, newer.get()));
+        }
+    }
+
+    /** Refuses to go on when this program runs from {@code <project>/target/*.jar} older than its sources. */
+    static void requireCurrentJar() {
         Path location;
         try {
             location = Path.of(App.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -72,11 +83,7 @@ final class StaleJarCheck {
                 || !"target".equals(String.valueOf(target.getFileName()))) {
             return; // Maven's exec:java (target/classes) or the unit tests
         }
-        Optional<Path> newer = newerSource(location, target.getParent());
-        if (newer.isPresent()) {
-            System.err.println(message(location, newer.get()));
-            System.exit(2);
-        }
+        requireCurrent(location, target.getParent());
     }
 
     private static boolean modifiedAfter(Path file, FileTime time) {

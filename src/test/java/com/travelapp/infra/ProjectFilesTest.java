@@ -8,7 +8,9 @@ import com.travelapp.infra.config.ConfigKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -26,6 +28,34 @@ class ProjectFilesTest {
             var defaultCell = key.defaultValue() == null ? "*(unset)*" : "`" + key.defaultValue() + "`";
             var row = "| `" + key.key() + "` | " + defaultCell + " | " + key.allowed() + " |";
             assertTrue(readme.contains(row), "README.md lacks the row: " + row);
+        }
+    }
+
+    /**
+     * Pulumi.yaml declares, the reader reads and the README documents the same keys in the same
+     * order, and Pulumi.yaml's description and default are ConfigKey's (a key whose absence means
+     * something of its own is declared with an empty default: the CLI requires a key without one).
+     */
+    @Test
+    void pulumiYamlTheSettingsReaderAndTheReadmeDeclareTheSameConfigKeys() throws IOException {
+        Map<String, Object> project = new Yaml().load(read("Pulumi.yaml"));
+        @SuppressWarnings("unchecked")
+        var declared = (Map<String, Map<String, Object>>) project.get("config");
+        var readme = read("README.md");
+        var table = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("## Stack outputs"));
+        var documented = table.lines().filter(line -> line.startsWith("| `"))
+                .map(line -> line.substring(3, line.indexOf('`', 3))).toList();
+        var read = Arrays.stream(ConfigKey.values()).map(ConfigKey::key).toList();
+
+        assertEquals(read, List.copyOf(declared.keySet()), "Pulumi.yaml config: against ConfigKey");
+        assertEquals(read, documented, "README.md's Configuration table against ConfigKey");
+        for (var key : ConfigKey.values()) {
+            var declaration = declared.get(key.key());
+            var object = key == ConfigKey.RESOURCES;
+            assertEquals(object ? "object" : "string", declaration.get("type"), key.key());
+            assertEquals(key.allowed(), declaration.get("description"), key.key());
+            var unset = object ? Map.of() : "";
+            assertEquals(key.defaultValue() == null ? unset : key.defaultValue(), declaration.get("default"), key.key());
         }
     }
 

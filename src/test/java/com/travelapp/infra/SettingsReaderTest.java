@@ -8,11 +8,13 @@ import com.pulumi.test.PulumiTest;
 import com.travelapp.infra.config.InvalidSettingsException;
 import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.config.SettingsReader;
+import com.travelapp.infra.config.StackConfigKeys;
 import com.travelapp.infra.config.Workload;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +29,8 @@ class SettingsReaderTest {
     }
 
     private static InvalidSettingsException rejected(Map<String, String> values) {
-        return assertThrows(InvalidSettingsException.class, () -> SettingsReader.read(StackRun.config(values)));
+        return assertThrows(InvalidSettingsException.class,
+                () -> SettingsReader.read(StackRun.config(values), StackRun.keys(values)));
     }
 
     @Test
@@ -54,7 +57,7 @@ class SettingsReaderTest {
     @Test
     void theReaderAsksTheConfigForEveryKeyOnce() {
         var config = StackRun.config(Map.of());
-        SettingsReader.read(config);
+        SettingsReader.read(config, Set.of());
         for (var key : com.travelapp.infra.config.ConfigKey.values()) {
             Mockito.verify(config, Mockito.atLeastOnce()).get(key.key());
         }
@@ -200,10 +203,89 @@ class SettingsReaderTest {
 
     @Test
     void invalidConfigStopsTheProgramBeforeAnyResourceIsRegistered() {
-        var config = StackRun.config(Map.of("backendReplicas", "0", "databaseStorageSize", "2GB"));
-        var run = StackRun.run(ctx -> App.stack(ctx, SettingsReader.read(config)), Optional.empty());
+        var values = Map.of("backendReplicas", "0", "databaseStorageSize", "2GB");
+        var config = StackRun.config(values);
+        var run = StackRun.run(ctx -> App.stack(ctx, SettingsReader.read(config, StackRun.keys(values))), Optional.empty());
         assertEquals(List.of(), run.resources, "resources were registered");
         assertTrue(run.result.exceptions().stream().anyMatch(e -> e instanceof InvalidSettingsException
                 || e.getCause() instanceof InvalidSettingsException), run.result.exceptions().toString());
+    }
+
+    @Test
+    void theMessageListsEveryProblemThenTheFixExactly() {
+        var values = new HashMap<String, String>();
+        values.put("backendReplicas", "0");
+        values.put("databaseStorageSize", "2GB");
+        values.put("backendReplica", "5");
+        assertEquals("""
+                Invalid stack configuration: 3 problems, nothing was deployed.
+                  - travel-app:backendReplica: unknown key; did you mean backendReplicas?
+                  - travel-app:backendReplicas = "0": must be an integer from 1 to 100
+                  - travel-app:databaseStorageSize = "2GB": must be a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 256Mi
+                Fix with 'pulumi config set <key> <value>' (or 'pulumi config rm <key>' for the default or to remove an unknown key).""",
+                rejected(values).getMessage());
+    }
+
+    @Test
+    void theSdkReportsInvalidConfigToTheEngineOnceAsJustTheMessageAndExitsWith32() {
+        var values = Map.of("backendReplicas", "0");
+        var config = StackRun.config(values);
+        var run = StackRun.run(ctx -> App.stack(ctx, SettingsReader.read(config, StackRun.keys(values))), Optional.empty());
+        assertEquals(List.of("""
+                Invalid stack configuration: 1 problem, nothing was deployed.
+                  - travel-app:backendReplicas = "0": must be an integer from 1 to 100
+                Fix with 'pulumi config set <key> <value>' (or 'pulumi config rm <key>' for the default or to remove an unknown key)."""),
+                run.result.errors(), "no 'unhandled exception' wrapper, no stack trace, no second copy");
+        assertEquals(32, run.result.exitCode(), "the SDK's exit code for 'the user was already told'");
+        assertEquals(List.of(), run.resources);
+    }
+
+    @ParameterizedTest(name = "{0} is unknown: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "backendReplica | did you mean backendReplicas?",
+            "BackendReplicas | did you mean backendReplicas?",
+            "frontendReplicaCount | did you mean frontendReplicas?",
+            "grafanaAdminUsr | did you mean grafanaAdminUser?",
+            "storageClass | did you mean databaseStorageClass?",
+            "replicas | the known keys are declared in Pulumi.yaml (config:)",
+            "monitoringEnabled | the known keys are declared in Pulumi.yaml (config:)",
+    })
+    void anUnknownKeyIsRejectedWithTheClosestKnownKey(String key, String hint) {
+        var error = rejected(Map.of(key, "5"));
+        assertEquals(List.of(key + ": unknown key; " + hint), error.problems());
+    }
+
+    @Test
+    void anUnknownKeyIsReportedInTheSameMessageAsBadValues() {
+        var error = rejected(Map.of("backendReplica", "5", "frontendReplicas", "0"));
+        assertEquals(List.of("backendReplica: unknown key; did you mean backendReplicas?",
+                "frontendReplicas = \"0\": must be an integer from 1 to 100"), error.problems());
+    }
+
+    @Test
+    void keysOfOtherNamespacesAndPathKeysUnderAKnownTopKeyAreAccepted() {
+        var values = Map.of("resources", "{\"backend\":{\"memoryLimit\":\"768Mi\"}}");
+        var keys = Set.of("travel-app:resources", "kubernetes:context", "random:anything");
+        var settings = SettingsReader.read(StackRun.config(values), keys);
+        assertEquals("768Mi", settings.resourcesOf(Workload.BACKEND).memoryLimit());
+    }
+
+    @Test
+    void emptyValuesOfKeysWithoutADefaultMeanUnset() {
+        var settings = StackRun.settings(Map.of("frontendNodePort", "", "databaseStorageClass", "", "allowedHosts", "",
+                "resources", "{}"));
+        assertEquals(Optional.empty(), settings.frontend().nodePort());
+        assertEquals(Optional.empty(), settings.database().storageClass());
+        assertEquals(List.of(), settings.backend().extraAllowedHosts());
+        assertEquals(Workload.BACKEND.defaults(), settings.resourcesOf(Workload.BACKEND));
+    }
+
+    @Test
+    void theKeysComeFromPulumiConfigAsTheSdkReadsIt() {
+        var json = """
+                {"travel-app:backendReplica": "5", "travel-app:config:resources": "{\\"backend\\":{}}", "kubernetes:context": "kind"}""";
+        assertEquals(Set.of("travel-app:backendReplica", "travel-app:resources", "kubernetes:context"),
+                StackConfigKeys.parse(json));
+        assertEquals(Set.of(), StackConfigKeys.parse(null));
     }
 }

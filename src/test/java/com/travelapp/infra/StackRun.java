@@ -17,8 +17,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.mockito.Mockito;
 
 /**
@@ -152,7 +154,12 @@ public final class StackRun {
 
     /** Settings from a stack config holding only {@code values}, read by the real reader. */
     public static Settings settings(Map<String, String> values) {
-        return SettingsReader.read(config(values));
+        return SettingsReader.read(config(values), keys(values));
+    }
+
+    /** The keys of a stack config holding {@code values}, named as PULUMI_CONFIG names them. */
+    static Set<String> keys(Map<String, String> values) {
+        return values.keySet().stream().map(key -> "travel-app:" + key).collect(Collectors.toSet());
     }
 
     static Config config(Map<String, String> values) {

@@ -1,8 +1,10 @@
 package com.travelapp.infra;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.pulumi.exceptions.RunException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,9 +79,18 @@ class StaleJarCheckTest {
     }
 
     @Test
-    void theMessageNamesTheJarTheNewerFileAndTheRebuildCommand() {
-        String message = StaleJarCheck.message(Path.of("/repo/target/travel-app.jar"), Path.of("pom.xml"));
-        assertTrue(message.contains("travel-app.jar is older than pom.xml"), message);
-        assertTrue(message.contains("mvn -q -B package -DskipTests"), message);
+    void aStaleJarStopsTheProgramWithARunExceptionNamingTheJarTheNewerFileAndTheRebuildCommand() throws IOException {
+        checkout(BUILT.minusSeconds(60));
+        file("pom.xml", BUILT.plusSeconds(1));
+        var error = assertThrows(RunException.class, () -> StaleJarCheck.requireCurrent(jar, project));
+        assertEquals("target/travel-app.jar is older than pom.xml, so Pulumi would run an outdated build of the"
+                + " program (Pulumi.yaml runtime.options.binary). Rebuild it with 'mvn -q -B package -DskipTests'"
+                + " (scripts/deploy.sh does this), then run pulumi again.", error.getMessage());
+    }
+
+    @Test
+    void aCurrentJarLetsTheProgramRun() throws IOException {
+        checkout(BUILT.minusSeconds(60));
+        assertDoesNotThrow(() -> StaleJarCheck.requireCurrent(jar, project));
     }
 }

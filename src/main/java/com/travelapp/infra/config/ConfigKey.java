@@ -1,8 +1,14 @@
 package com.travelapp.infra.config;
 
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+
 /**
- * Every stack config key the program reads, with its default and what it allows. The README's
- * config table is checked against this list by a test, so the two cannot drift apart.
+ * Every stack config key the program reads, with its default and what it allows. Pulumi.yaml's
+ * {@code config:} block and the README's config table are checked against this list by a test, so
+ * the three cannot drift apart.
  */
 public enum ConfigKey {
     NAMESPACE("namespace", "travel-app", "a DNS label: lower-case letters, digits and '-', at most 63 characters; 'default' uses the existing namespace"),
@@ -51,5 +57,47 @@ public enum ConfigKey {
 
     public String allowed() {
         return allowed;
+    }
+
+    public static Optional<ConfigKey> named(String key) {
+        return Arrays.stream(values()).filter(k -> k.key.equals(key)).findFirst();
+    }
+
+    /**
+     * The known key a typo most likely meant: the fewest single-letter edits, ignoring case, if
+     * close enough to be a typo (a third of the name, at least 3), else the only key that contains
+     * it (storageClass); empty when nothing fits.
+     */
+    public static Optional<ConfigKey> closestTo(String unknown) {
+        var typed = unknown.toLowerCase(Locale.ROOT);
+        int tolerance = Math.max(3, typed.length() / 3);
+        var nearest = Arrays.stream(values())
+                .filter(k -> editDistance(typed, k.key.toLowerCase(Locale.ROOT)) <= tolerance)
+                .min(Comparator.comparingInt(k -> editDistance(typed, k.key.toLowerCase(Locale.ROOT))));
+        if (nearest.isPresent()) {
+            return nearest;
+        }
+        var containing = Arrays.stream(values()).filter(k -> k.key.toLowerCase(Locale.ROOT).contains(typed)).toList();
+        return containing.size() == 1 ? Optional.of(containing.get(0)) : Optional.empty();
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 }

@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * Reads stack config once into {@link Settings}. Every key is read as text and checked here, so
  * a bad value produces our message (key, value, what is allowed) rather than a parse exception,
- * and every problem is reported in one {@link InvalidSettingsException}.
+ * and every problem is reported in one {@link InvalidSettingsException}, together with every key
+ * under our namespace that the program does not know (a typo would otherwise deploy the default).
  */
 public final class SettingsReader {
     public static final int MIN_REPLICAS = 1;
@@ -45,18 +47,25 @@ public final class SettingsReader {
     private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,12})(Ki|Mi|Gi|Ti|k|M|G|T)?");
 
     private final Config config;
+    private final Set<String> presentKeys;
     private final List<String> problems = new ArrayList<>();
 
-    private SettingsReader(Config config) {
+    private SettingsReader(Config config, Set<String> presentKeys) {
         this.config = config;
+        this.presentKeys = presentKeys;
     }
 
-    /** @throws InvalidSettingsException listing every bad key when any value is not allowed */
-    public static Settings read(Config config) {
-        return new SettingsReader(config).read();
+    /**
+     * @param presentKeys every key the stack config holds, with its namespace ("travel-app:backendReplicas",
+     *                    "kubernetes:context"): {@link Config} can look keys up but not list them
+     * @throws InvalidSettingsException listing every unknown key and every value that is not allowed
+     */
+    public static Settings read(Config config, Set<String> presentKeys) {
+        return new SettingsReader(config, presentKeys).read();
     }
 
     private Settings read() {
+        rejectUnknownKeys();
         var namespace = namespace();
         var frontendServiceType = serviceType();
         var frontendNodePort = optionalNodePort(ConfigKey.FRONTEND_NODE_PORT);
@@ -106,12 +115,23 @@ public final class SettingsReader {
         return settings;
     }
 
+    /** Keys set with {@code --path} (resources.backend.memoryLimit) arrive under their top key. */
+    private void rejectUnknownKeys() {
+        var prefix = config.getName() + ":";
+        presentKeys.stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
+                .filter(k -> ConfigKey.named(k).isEmpty()).sorted()
+                .forEach(k -> problems.add(k + ": unknown key; " + ConfigKey.closestTo(k)
+                        .map(known -> "did you mean " + known.key() + "?")
+                        .orElse("the known keys are declared in Pulumi.yaml (config:)")));
+    }
+
     private String value(ConfigKey key) {
         return config.get(key.key()).orElse(key.defaultValue());
     }
 
+    /** A key without a default; empty is unset too, because Pulumi.yaml must declare a default for every key. */
     private Optional<String> optional(ConfigKey key) {
-        return config.get(key.key()).or(() -> Optional.ofNullable(key.defaultValue()));
+        return config.get(key.key()).filter(v -> !v.isEmpty()).or(() -> Optional.ofNullable(key.defaultValue()));
     }
 
     private void problem(ConfigKey key, String value, String expectation) {
