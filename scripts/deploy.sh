@@ -48,7 +48,8 @@ log "step 1/5: Pulumi toolchain (scripts/tools.sh)"
 scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider
 
 log "step 2/5: the program, target/travel-app.jar (mvn package; unit tests are scripts/test.sh's job)"
-mvn -q -B -ntp package -DskipTests
+# Maven leaves colour resets (ESC[0m) without a newline even in batch mode: keep the log readable.
+mvn -q -B -ntp package -DskipTests 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
 
 state_dir=${TRAVEL_APP_HOME:-$HOME/.travel-app}
 mkdir -p "$state_dir"
