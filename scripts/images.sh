@@ -8,6 +8,8 @@
 #   scripts/images.sh list           the runtime images: <tag> <archive> <image id>
 #   scripts/images.sh tag NAME       the built tag of NAME (pause, postgres, backend, python, ...)
 #   scripts/images.sh check          smoke-test the built images with `docker run --read-only`
+#   scripts/images.sh release backend|frontend VERSION ADDRESS
+#                                    build that app image again as release VERSION, import it
 #
 # An image is rebuilt only when its stamp changes: a hash of its build context files, build args
 # and base image IDs, stored as the image label travel-app.images.stamp. State and output under
@@ -50,7 +52,7 @@ PROMETHEUS_DATE=20250102-11:32:13  # the module version's date on the Go proxy, 
 APP_VERSION=0.1.0             # = the stack's default travel-app/{backend,frontend}:0.1.0
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 log() { printf '==> %s\n' "$*"; }
@@ -396,6 +398,33 @@ cmd_import() {
         "$n" "$s" "$(( ($(now_ms) - start) / 1000 ))" "$addr"
 }
 
+# --- a new release of an app image ----------------------------------------------------------------
+# release backend|frontend VERSION ADDRESS: builds the app image again from its Dockerfile as
+# release VERSION (its own image: the version is a label, the layers come from Docker's cache) and
+# imports it into the containerd at ADDRESS, as a pipeline would ship a new commit. For rollouts.
+cmd_release() {
+    local name=${1:-} version=${2:-} addr=${3:-} args=() t0 archive
+    case "$name" in backend | frontend) ;; *) die "usage: $0 release backend|frontend VERSION ADDRESS" ;; esac
+    [ -n "$version" ] && [ -S "$addr" ] || die "usage: $0 release $name VERSION ADDRESS (a containerd socket)"
+    [ -s "$BASES_LIST" ] || die "no $BASES_LIST: run $0 build first"
+    t0=$(now_ms)
+    start_dockerd
+    if [ "$name" = backend ]; then
+        args=(--build-arg "PYTHON_IMAGE=$(tag_of python)")
+    else
+        args=(--build-arg "NODE_IMAGE=$(tag_of node)" --build-arg "NGINX_IMAGE=$(tag_of nginx)")
+    fi
+    STAMP="release $version"
+    docker_build "$name" "$REPO/$name:$version" "$ROOT/app/$name" "${args[@]}" \
+        --label "org.opencontainers.image.version=$version"
+    archive=$BUILD/release-$name.tar
+    "$DOCKER" save --output "$archive" "$REPO/$name:$version"
+    ctr -a "$addr" -n k8s.io images import --all-platforms "$archive" >/dev/null
+    rm -f "$archive"
+    printf '==> %-48s built and imported in %ss (%s)\n' "$REPO/$name:$version" \
+        "$(( ($(now_ms) - t0) / 1000 ))" "$(image_id "$REPO/$name:$version" | cut -c8-19)"
+}
+
 # --- smoke tests ------------------------------------------------------------------------------------
 CHECK_CONTAINERS=() CHECK_DIRS=() FAILED=0
 check_cleanup() {
@@ -501,6 +530,7 @@ case "${1:-build}" in
     import) cmd_import "${2:-}" ;;
     list) [ -s "$LIST" ] && cat "$LIST" || die "no $LIST: run $0 build first" ;;
     check) cmd_check ;;
+    release) cmd_release "${2:-}" "${3:-}" "${4:-}" ;;
     tag) [ -n "${2:-}" ] || die "usage: $0 tag NAME"
         [ -s "$LIST" ] || die "no $LIST: run $0 build first"
         t=$(tag_of "$2") && [ -n "$t" ] && printf '%s\n' "$t" || die "no image named $2 in $LIST or $BASES_LIST" ;;
