@@ -287,12 +287,23 @@ command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
 # jq reads module metadata here; openssl, curl and jq are what scripts/local-cluster.sh runs with.
 missing_pkgs=()
 for c in jq openssl curl; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
+# What the real node runs beside the binaries built here (Debian's containerd 1.6, the last line
+# that Kubernetes 1.35 supports, runc, the CNI plugins; iptables for kube-proxy; envsubst renders
+# the node's config files): the command each package provides, then the package.
+case " ${EXPANDED[*]} " in
+  *" node "*)
+    for pair in containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
+        iptables:iptables conntrack:conntrack envsubst:gettext-base ip:iproute2; do
+      command -v "${pair%%:*}" >/dev/null || [ -x "${pair%%:*}" ] || missing_pkgs+=("${pair#*:}")
+    done ;;
+esac
 if [ ${#missing_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "tools: needs ${missing_pkgs[*]}; install them (apt-get install ${missing_pkgs[*]})" >&2; exit 1
   fi
   log "installing ${missing_pkgs[*]} (Debian)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_pkgs[@]}"; } >/dev/null ||
+  { apt-get update -qq -o DPkg::Lock::Timeout=600 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing_pkgs[@]}"; } >/dev/null ||
     { echo "tools: apt-get install ${missing_pkgs[*]} failed" >&2; exit 1; }
 fi
 mkdir -p "$BIN" "$STAMPS" "$LOGS"

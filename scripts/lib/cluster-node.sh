@@ -25,7 +25,6 @@ DNS_HEALTH_PORT=$((18080 + PORT_OFFSET))
 DNS_READY_PORT=$((18181 + PORT_OFFSET))
 # The kubelet changes these host sysctls (and kube-proxy route_localnet); down puts them back.
 NODE_SYSCTLS=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet vm.overcommit_memory kernel.panic kernel.panic_on_oops)
-NODE_DEBIAN_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack gettext-base iproute2)
 
 # The node's address: the kubelet may not use loopback, and the API server's node proxy refuses it.
 node_ip() {
@@ -39,10 +38,8 @@ node_need_tools() {
   if ! command -v containerd >/dev/null || ! command -v runc >/dev/null || [ ! -x /usr/lib/cni/bridge ] ||
      ! command -v iptables >/dev/null || ! command -v envsubst >/dev/null || ! command -v ip >/dev/null; then
     [ "$(id -u)" = 0 ] || die "needs root for a real node (containerd, iptables, mounts)"
-    say "installing ${NODE_DEBIAN_PACKAGES[*]} (Debian)"
-    { apt-get update -qq -o DPkg::Lock::Timeout=600 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${NODE_DEBIAN_PACKAGES[@]}"; } >/dev/null ||
-      die "apt-get install ${NODE_DEBIAN_PACKAGES[*]} failed"
+    # tools.sh's node target installs the Debian packages the node runs (and is up to date).
+    "$REPO/scripts/tools.sh" node || die "the node's Debian packages could not be installed"
   fi
   [ -n "$(node_ip)" ] || die "no IPv4 address with a route on this machine for the node (ip route get 1.1.1.1)"
   [ -s "$TOOLS_DIR/images/images.txt" ] || die "no images built for the node; run: scripts/images.sh build"
