@@ -272,7 +272,7 @@ new_image="${backend_image%:*}:0.1.1-e2e"
 image_id_of() { ctr_ images ls "name==$1" | awk 'NR == 2 {print $3}'; }
 if scripts/images.sh release backend 0.1.1-e2e "$node_state/containerd/containerd.sock" >"$work/release.log" 2>&1 &&
    [ -n "$(image_id_of "$new_image")" ] && [ "$(image_id_of "$new_image")" != "$(image_id_of "$backend_image")" ]; then
-    pass "a second backend image built from app/backend and imported: $new_image ($(tail -1 "$work/release.log" | grep -o 'in [0-9]*s'))"
+    pass "a second backend image built from app/backend and imported: $new_image ($(grep -o 'built and imported in [0-9]*s' "$work/release.log"))"
 else
     fail "building $new_image failed: $(tail -5 "$work/release.log")"
 fi
