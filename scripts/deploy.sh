@@ -107,21 +107,19 @@ fi
 source scripts/pulumi-env.sh
 
 log "step 4/5: stack '$stack' in $PULUMI_BACKEND_URL"
-config_file="Pulumi.$stack.yaml"
 # Pulumi writes this machine's passphrase salt into Pulumi.<stack>.yaml (at stack creation, and
-# again during some updates). It belongs to one passphrase (another one is refused with "incorrect
-# passphrase") and the state keeps its own copy, so a committed stack file must stay without it.
-strip_machine_salt() {
-    if [ -f "$config_file" ] && git ls-files --error-unmatch "$config_file" >/dev/null 2>&1 &&
-        ! git show "HEAD:$config_file" 2>/dev/null | grep -q '^encryptionsalt:' &&
-        grep -q '^encryptionsalt:' "$config_file"; then
-        sed -i '/^encryptionsalt:/d' "$config_file"
-        log "kept this machine's encryption salt out of the committed $config_file (the state has it)"
-    fi
-}
-trap strip_machine_salt EXIT
+# whenever it encrypts config without one). A salt belongs to one state and passphrase: one left
+# there by a `pulumi` command against another state would stop `stack select --create` (and
+# `up`) with "incorrect passphrase". prepare_stack_salt moves such a salt aside first (a copy of
+# the file goes to .git/travel-app-salts/) and says so; strip_machine_salt keeps the salt out of
+# a committed stack file at exit (the state keeps its own copy, which pulumi-env.sh has Pulumi
+# read). See scripts/lib/stack-salt.sh and docs/operations.md, "The encryption salt".
+# shellcheck source=scripts/lib/stack-salt.sh
+source scripts/lib/stack-salt.sh
+trap 'strip_machine_salt "$stack" log' EXIT
+prepare_stack_salt "$stack" log
 pulumi stack select "$stack" --create --non-interactive >/dev/null
-strip_machine_salt
+strip_machine_salt "$stack" log
 
 log "step 5/5: pulumi $action --refresh"
 if [ "$action" = up ]; then
