@@ -96,13 +96,9 @@ start_containerd() {
   "$REPO/scripts/images.sh" import "$NODE_DIR/containerd/containerd.sock" | sed 's/^/  /'
 }
 
-kubeconfig_for() { # USER FILE: a kubeconfig on the node's certificate USER
-  write_kubeconfig "$1" "$2"
-}
-
 start_kubelet() {
   render kubelet.yaml "$NODE_DIR/kubelet/config.yaml"
-  kubeconfig_for kubelet "$NODE_DIR/kubelet/kubeconfig"
+  write_kubeconfig kubelet "$NODE_DIR/kubelet/kubeconfig"
   cp "$STATE/pki/kubelet-serving.crt" "$STATE/pki/kubelet-serving.key" "$NODE_DIR/kubelet/pki/"
   start kubelet "$BIN/kubelet" --config "$NODE_DIR/kubelet/config.yaml" \
     --kubeconfig "$NODE_DIR/kubelet/kubeconfig" --root-dir "$NODE_DIR/kubelet/root" \
@@ -117,14 +113,14 @@ start_kubelet() {
 
 start_kube_proxy() {
   render kube-proxy.yaml "$NODE_DIR/kube-proxy/config.yaml"
-  kubeconfig_for kube-proxy "$NODE_DIR/kube-proxy/kubeconfig"
+  write_kubeconfig kube-proxy "$NODE_DIR/kube-proxy/kubeconfig"
   start kube-proxy "$BIN/kube-proxy" --config "$NODE_DIR/kube-proxy/config.yaml" --v=1
   wait_for kube-proxy 30 curl -sf "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
 }
 
 start_coredns() {
   render Corefile "$NODE_DIR/coredns/Corefile"
-  kubeconfig_for coredns "$NODE_DIR/coredns/kubeconfig"
+  write_kubeconfig coredns "$NODE_DIR/coredns/kubeconfig"
   local manifest="$NODE_DIR/bootstrap.yaml"
   render bootstrap.yaml "$manifest"
   kc apply -f "$manifest" >/dev/null
