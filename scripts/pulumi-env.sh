@@ -71,6 +71,13 @@ fi
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE="local-test-passphrase"
 fi
+# The JVMs the Java language host starts from our jar get C1-only JIT and the class-data-sharing
+# archive that `mvn package` builds beside it, through a `java` on PATH that adds them to those two
+# command lines only (scripts/lib/java/java; docs/benchmarks.md, "Preview by default").
+case ":$PATH:" in
+  *":$_pe_repo/scripts/lib/java:"*) ;;
+  *) export PATH="$_pe_repo/scripts/lib/java:$PATH" ;;
+esac
 _pe_kc="${LOCAL_CLUSTER_DIR:-$_pe_tools/cluster}/kubeconfig"
 if [ -z "${KUBECONFIG:-}" ] && [ -f "$_pe_kc" ] && [ -f "${_pe_kc%/kubeconfig}/pids/kube-apiserver" ] &&
    kill -0 "$(cat "${_pe_kc%/kubeconfig}/pids/kube-apiserver")" 2>/dev/null; then

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # How fast the real engine drives our stack, against kubectl on the same objects, in one run:
-#   * no-change `pulumi preview` of the full stack with three ways of starting the program:
-#       maven   runtime java without options: `mvn compile exec:java`, twice per preview
-#       jar     Pulumi.yaml's default: `java -jar target/travel-app.jar`
-#       jar-c1  the same with JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 (C1 JIT only)
+#   * no-change `pulumi preview` of the full stack with four ways of starting the program:
+#       maven       runtime java without options: `mvn compile exec:java`, twice per preview
+#       jar         the default, as every caller of scripts/pulumi-env.sh gets it: Pulumi.yaml's
+#                   `java -jar target/travel-app.jar` through scripts/lib/java/java (C1 only, the
+#                   class-data-sharing archive target/travel-app.jsa)
+#       jar-plain   the same jar without those options (TRAVEL_APP_FAST_JVM=0: the default before)
+#       jar-c1      the same jar with only -XX:TieredStopAtLevel=1 (no archive)
 #   * the baseline: `kubectl apply --dry-run=server` of the same 30 objects (read from the state),
 #     and the server-side-apply variant (`--server-side`, which is what the provider does)
 #   * `pulumi up` from empty, a replica change (2 -> 3 backend pods) and `pulumi destroy`
@@ -12,6 +15,12 @@
 #
 # Usage: scripts/stack-bench.sh [ROUNDS]   (default 5). Runs on a private local cluster
 # (scripts/lib/private-cluster.sh) with a throw-away backend; needs the tools of scripts/tools.sh.
+# STACK_BENCH_CLASSLIST=cds/travel-app.classlist also records the classes that the two JVMs of a
+# preview load (-XX:DumpLoadedClassList) into that file, the list `mvn package` builds the
+# class-data-sharing archive from, and rebuilds the jar and archive before the timed rounds.
+# STACK_BENCH_PROFILE=FILE writes the `--logtostderr -v=7` log of one more default preview there.
+# STACK_BENCH_TRY="JVM OPTIONS" adds a variant `jar-try`: the default's options plus these.
+# STACK_BENCH_MAVEN=0 leaves out the (slow) maven variant.
 set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -96,16 +105,41 @@ chmod 600 "$work/objects.json"
 log "$(cat "$work/objects.count") Kubernetes objects exported for kubectl; warm-up previews"
 pv maven preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (maven) planned changes or failed"
 pv jar preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (jar) planned changes or failed"
+if [ -n "${STACK_BENCH_CLASSLIST:-}" ]; then
+    # The packages query first (its own JVM), then a whole preview, whose program JVM overwrites
+    # the packages JVM's list; merged in load order without duplicates. No archive while listing.
+    TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS="-Xshare:off -XX:DumpLoadedClassList=$work/packages.classlist" \
+        java -cp "$repo/target/travel-app.jar" com.pulumi.bootstrap.internal.Main packages >/dev/null ||
+        die "the packages query failed"
+    TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS="-XX:TieredStopAtLevel=1 -Xshare:off -XX:DumpLoadedClassList=$work/program.classlist" \
+        pv jar preview --expect-no-changes >/dev/null 2>&1 || die "class-listing preview failed"
+    awk '!seen[$0]++' "$work/packages.classlist" "$work/program.classlist" >"$STACK_BENCH_CLASSLIST"
+    log "$(wc -l <"$STACK_BENCH_CLASSLIST") classes listed in $STACK_BENCH_CLASSLIST; rebuilding the jar and archive"
+    mvn -q -B -ntp package -DskipTests >/dev/null || die "mvn package after listing the classes"
+    pv jar preview --expect-no-changes >/dev/null 2>&1 || die "warm-up preview (jar, new archive) failed"
+fi
+[ -f "$repo/target/travel-app.jsa" ] || log "WARNING: no target/travel-app.jsa: the jar variant runs without an archive"
 
 for ((round = 1; round <= rounds; round++)); do
     log "round $round/$rounds"
-    timed "preview maven" pv maven preview --expect-no-changes
+    [ "${STACK_BENCH_MAVEN:-1}" = 0 ] || timed "preview maven" pv maven preview --expect-no-changes
     timed "preview jar" pv jar preview --expect-no-changes
-    JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    TRAVEL_APP_FAST_JVM=0 timed "preview jar-plain" pv jar preview --expect-no-changes
+    TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    if [ -n "${STACK_BENCH_TRY:-}" ]; then
+        JDK_JAVA_OPTIONS="$STACK_BENCH_TRY" timed "preview jar-try" pv jar preview --expect-no-changes
+    fi
     timed "kubectl apply --dry-run=server" kubectl apply --dry-run=server -f "$work/objects.json"
     timed "kubectl apply --server-side --dry-run=server" kubectl apply --server-side --force-conflicts \
         --field-manager=stack-bench --dry-run=server -f "$work/objects.json"
 done
+
+if [ -n "${STACK_BENCH_PROFILE:-}" ]; then
+    # One more default preview with the engine's timestamped log, for where the time goes.
+    start=$(now_s)
+    pv jar preview --expect-no-changes --logtostderr -v=7 >"$STACK_BENCH_PROFILE" 2>&1 || die "profiled preview failed"
+    log "profiled preview: $(echo "$(now_s) - $start" | bc) s, log in $STACK_BENCH_PROFILE (started $start)"
+fi
 
 log "replica change and destroy (jar)"
 pv jar config set backendReplicas 3 >/dev/null
