@@ -3,8 +3,9 @@
 # process (the shape of kubernetes' hack/local-up-cluster.sh): etcd, kube-apiserver (Pod
 # Security admission, default NodePort range), kube-controller-manager, kube-scheduler, and
 #   - by default ONE REAL NODE (scripts/lib/cluster-node.sh): containerd with the images of
-#     scripts/images.sh, the kubelet, kube-proxy (iptables), CoreDNS and the bridge CNI, so
-#     every pod is a real container;
+#     scripts/images.sh, the kubelet, kube-proxy (iptables), CoreDNS, the bridge CNI and
+#     Cilium enforcing NetworkPolicy (scripts/lib/cluster-cilium.sh), so every pod is a real
+#     container;
 #   - or, with LOCAL_CLUSTER_NODE=kwok, kwok-simulated nodes: pods are marked Running and
 #     Ready but NO CONTAINER RUNS (for tests of the control plane alone, or of many nodes).
 # Plus a default StorageClass whose PVCs get a hostPath volume and addresses (127.0.1.N, loopback)
@@ -37,7 +38,7 @@ KUBECONFIG_OUT="$STATE/kubeconfig"
 CONTROL_PLANE=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 # Components in start order; down stops them in reverse.
 case "$NODE_MODE" in
-  real) COMPONENTS=("${CONTROL_PLANE[@]}" containerd kubelet kube-proxy coredns controller) ;;
+  real) COMPONENTS=("${CONTROL_PLANE[@]}" containerd kubelet cilium-agent kube-proxy coredns controller) ;;
   kwok) COMPONENTS=("${CONTROL_PLANE[@]}" kwok controller) ;;
   *) echo "local-cluster: LOCAL_CLUSTER_NODE='$NODE_MODE' is not allowed; use real (containers run) or kwok (simulated nodes)" >&2
      exit 2 ;;
@@ -53,6 +54,8 @@ kc() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }
 
 # shellcheck source=scripts/lib/cluster-node.sh
 source "$REPO/scripts/lib/cluster-node.sh"
+# shellcheck source=scripts/lib/cluster-cilium.sh
+source "$REPO/scripts/lib/cluster-cilium.sh"
 
 need_tools() {
   local missing=() b
@@ -259,7 +262,7 @@ up() {
 start_real_node() {
   local t0="$1" step
   node_prepare_host
-  for step in containerd kubelet kube_proxy coredns; do
+  for step in containerd kubelet cilium kube_proxy coredns; do
     "start_$step"
     say "${step//_/-} ready after $((SECONDS - t0))s"
   done

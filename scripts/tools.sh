@@ -8,7 +8,7 @@
 #
 # Usage: scripts/tools.sh [--keep-going] [TARGET...]
 #   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
-#           random-provider | control-plane | kwok | node
+#           random-provider | control-plane | kwok | node | cilium
 #   --keep-going  continue past a failed target, summarise, exit 1 if any failed
 # Env: TOOLS_DIR (default ~/.cache/travel-app/tools), TOOLS_GO_P (go build -p, default 2),
 #      TOOLS_FORCE=1 rebuild even when up to date.
@@ -44,7 +44,8 @@ K8S_PROVIDER_VERSION=4.25.0-alpha.1768448096+f47bc2d6f199
 # pulumi-terraform-bridge v3.136.0 over terraform-provider-random e1092b0cfc07;
 # same precedence as 4.11.2, the random version our generated Java SDK requests.
 RANDOM_PROVIDER_VERSION=4.11.2+tfrandom.e1092b0cfc07
-# Kubernetes itself (v1.35.4) is pinned by tools/kubernetes/go.mod, CoreDNS by tools/coredns/go.mod.
+# Kubernetes itself (v1.35.4) is pinned by tools/kubernetes/go.mod, CoreDNS by tools/coredns/go.mod,
+# Cilium (the node's NetworkPolicy enforcement) by tools/cilium/go.mod.
 
 log() { printf 'tools: %s\n' "$*"; }
 
@@ -237,6 +238,30 @@ build_node() {
     check_runs node "$BIN/coredns" -version
 }
 
+# NetworkPolicy enforcement on the real node (tools/cilium): the agent, its CNI plugin and
+# cilium-dbg, plus what the agent reads at run time from share/cilium: the datapath's C sources,
+# which it compiles with clang on the node, and the CRDs it watches.
+build_cilium() {
+  local dir="$REPO/tools/cilium" v src share="$TOOLS_DIR/share/cilium"
+  v="$(mod_version "$dir" github.com/cilium/cilium)" || return 1
+  local ld="-X github.com/cilium/cilium/pkg/version.ciliumVersion=${v#v}"
+  STAMP="$(stamp_of "$dir" "$ld")"; BINS=(cilium-agent cilium-cni cilium-dbg)
+  up_to_date cilium "$STAMP" "${BINS[@]}" && [ -d "$share/bpf" ] && [ -d "$share/crds" ] && return 100
+  log "building cilium-agent, cilium-cni and cilium-dbg $v ..."
+  src="$(cd "$dir" && go mod download -json github.com/cilium/cilium | jq -r .Dir)" || return 1
+  # Static binaries: the agent runs on the host, the CNI plugin is exec'd by containerd.
+  (cd "$dir" && CGO_ENABLED=0 run_logged cilium go build -p "$GO_P" -ldflags "$ld" \
+      -o "$BIN/cilium-agent" github.com/cilium/cilium/daemon) &&
+    (cd "$dir" && CGO_ENABLED=0 run_logged cilium go build -p "$GO_P" -ldflags "$ld" -o "$BIN/" \
+      github.com/cilium/cilium/plugins/cilium-cni github.com/cilium/cilium/cilium-dbg) &&
+    rm -rf "$share" && mkdir -p "$share/crds" &&
+    cp -r "$src/bpf" "$share/bpf" &&
+    cp "$src"/pkg/k8s/apis/cilium.io/client/crds/v2/*.yaml "$src"/pkg/k8s/apis/cilium.io/client/crds/v2alpha1/*.yaml "$share/crds/" &&
+    chmod -R u+w "$share" &&
+    check_runs cilium "$BIN/cilium-agent" --version &&
+    check_runs cilium "$BIN/cilium-dbg" version
+}
+
 build_kwok() {
   local dir="$REPO/tools/kwok" v
   v="$(mod_version "$dir" sigs.k8s.io/kwok)" || return 1
@@ -272,15 +297,16 @@ for arg in "$@"; do
     --keep-going|-k) KEEP_GOING=1 ;;
     -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     all) TARGETS+=("${ALL_TARGETS[@]}") ;;
-    pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok|node) TARGETS+=("$arg") ;;
-    *) echo "tools: unknown target '$arg' (all|pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok|node)" >&2; exit 2 ;;
+    pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok|node|cilium) TARGETS+=("$arg") ;;
+    *) echo "tools: unknown target '$arg' (all|pulumi|pulumi-java|kubernetes-provider|random-provider|control-plane|kwok|node|cilium)" >&2; exit 2 ;;
   esac
 done
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
-# control-plane includes kwok (it fakes the nodes of the local cluster).
+# control-plane includes kwok (it fakes the nodes of the local cluster), node includes cilium
+# (the real node's NetworkPolicy enforcement).
 EXPANDED=()
 for t in "${TARGETS[@]}"; do
-  EXPANDED+=("$t"); [ "$t" = control-plane ] && EXPANDED+=(kwok)
+  EXPANDED+=("$t"); [ "$t" = control-plane ] && EXPANDED+=(kwok); [ "$t" = node ] && EXPANDED+=(cilium)
 done
 
 command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
@@ -289,11 +315,12 @@ missing_pkgs=()
 for c in jq openssl curl; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
 # What the real node runs beside the binaries built here (Debian's containerd 1.6, the last line
 # that Kubernetes 1.35 supports, runc, the CNI plugins; iptables for kube-proxy; envsubst renders
-# the node's config files): the command each package provides, then the package.
+# the node's config files; clang 19 compiles Cilium's datapath on the node, as the agent's
+# image would): the command each package provides, then the package.
 case " ${EXPANDED[*]} " in
-  *" node "*)
+  *" node "*|*" cilium "*)
     for pair in containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
-        iptables:iptables conntrack:conntrack envsubst:gettext-base ip:iproute2; do
+        iptables:iptables conntrack:conntrack envsubst:gettext-base ip:iproute2 clang-19:clang-19; do
       command -v "${pair%%:*}" >/dev/null || [ -x "${pair%%:*}" ] || missing_pkgs+=("${pair#*:}")
     done ;;
 esac

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The local cluster's real node, sourced by scripts/local-cluster.sh: containerd, the kubelet
 # (a normal node, Node-authorized client certificate), kube-proxy (iptables), CoreDNS and the
-# bridge CNI, as host processes beside the control plane. Config files are reviewed files in
+# bridge CNI (Cilium chained after it: scripts/lib/cluster-cilium.sh), as host processes beside
+# the control plane. Config files are reviewed files in
 # scripts/lib/node/, rendered into the node's state dir. Measured facts behind the choices:
 # ../shared/notes/real-node-facts.md. Uses local-cluster.sh's say/die/start/wait_for/kc/sign.
 #
@@ -43,6 +44,7 @@ node_need_tools() {
   fi
   [ -n "$(node_ip)" ] || die "no IPv4 address with a route on this machine for the node (ip route get 1.1.1.1)"
   [ -s "$TOOLS_DIR/images/images.txt" ] || die "no images built for the node; run: scripts/images.sh build"
+  cilium_need_tools
 }
 
 # Refuses to start a second real node on this machine.
@@ -68,11 +70,12 @@ node_pki() {
 render() {
   NODE_DIR="$NODE_DIR" CLUSTER_DIR="$STATE" NODE_NAME="$NODE_NAME" NODE_IP="$NODE_IP" POD_CIDR="$POD_CIDR" \
   POD_GATEWAY="$POD_GATEWAY" CLUSTER_DNS="$CLUSTER_DNS" BRIDGE="$BRIDGE" PAUSE_IMAGE="$PAUSE_IMAGE" \
+  NODE_DEVICE="${NODE_DEVICE:-}" CILIUM_LIB="$CILIUM_LIB" \
   KUBELET_PORT="$KUBELET_PORT" KUBELET_HEALTHZ_PORT="$KUBELET_HEALTHZ_PORT" PROXY_METRICS_PORT="$PROXY_METRICS_PORT" \
   PROXY_HEALTHZ_PORT="$PROXY_HEALTHZ_PORT" DNS_HEALTH_PORT="$DNS_HEALTH_PORT" DNS_READY_PORT="$DNS_READY_PORT" \
     envsubst '${NODE_DIR} ${CLUSTER_DIR} ${NODE_NAME} ${NODE_IP} ${POD_CIDR} ${POD_GATEWAY} ${CLUSTER_DNS} ${BRIDGE}
       ${PAUSE_IMAGE} ${KUBELET_PORT} ${KUBELET_HEALTHZ_PORT} ${PROXY_METRICS_PORT} ${PROXY_HEALTHZ_PORT}
-      ${DNS_HEALTH_PORT} ${DNS_READY_PORT}' <"$REPO/scripts/lib/node/$1" >"$2"
+      ${DNS_HEALTH_PORT} ${DNS_READY_PORT} ${NODE_DEVICE} ${CILIUM_LIB}' <"$REPO/scripts/lib/node/$1" >"$2"
 }
 
 node_prepare_host() {
@@ -86,6 +89,12 @@ node_prepare_host() {
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
   ip addr replace "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  # Traffic the host opens to pods (kubelet probes; NodePort and LoadBalancer traffic after
+  # kube-proxy's SNAT) leaves with the node's address, which Cilium counts as the host (always
+  # allowed, as on any cluster), not with the bridge's, which it would count as "world" and drop
+  # wherever a NetworkPolicy admits only some pods.
+  ip route replace "$POD_CIDR" dev "$BRIDGE" proto kernel scope link src "$NODE_IP"
+  cilium_cni_bin_dir
 }
 
 start_containerd() {
@@ -145,6 +154,7 @@ node_cleanup() {
     ip link del "$BRIDGE" 2>/dev/null
     [ -x "$BIN/kube-proxy" ] && "$BIN/kube-proxy" --cleanup >/dev/null 2>&1
     node_delete_chains
+    cilium_cleanup
     for c in /sys/fs/cgroup/*/kubepods; do
       [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
     done
