@@ -50,7 +50,8 @@ suite_workflows() {
 source scripts/lib/tools-dir.sh
 tools_dir=$TOOLS_DIR
 needed_tools=(pulumi pulumi-language-java pulumi-resource-kubernetes pulumi-resource-random
-    etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy coredns)
+    etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy coredns
+    cilium-agent cilium-cni cilium-dbg)
 
 # Marks the suite skipped (suite_skipped=1) unless every tool and the node images are built, or
 # building them was asked for; then brings both up to date (a no-op when nothing changed).
