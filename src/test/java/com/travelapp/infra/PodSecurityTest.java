@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
 import com.travelapp.infra.StackRun.Registered;
+import com.travelapp.infra.database.Database;
+import com.travelapp.infra.frontend.Frontend;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -154,6 +156,22 @@ class PodSecurityTest {
     void theFrontendBindsPort80AsNonRootThroughTheSafeSysctlOnly() {
         var pod = (Map<?, ?>) podSpec(run.one("kubernetes:apps/v1:Deployment", "frontend")).get("securityContext");
         assertEquals(List.of(Map.of("name", "net.ipv4.ip_unprivileged_port_start", "value", "80")), pod.get("sysctls"));
-        assertEquals(101, ((Number) pod.get("runAsUser")).intValue());
+        assertEquals(Frontend.UID, ((Number) pod.get("runAsUser")).intValue());
+        assertEquals(Frontend.GID, ((Number) pod.get("fsGroup")).intValue());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPodRunsAsAUidOfNoNodeAccountExceptPostgresWhoseDataIsOwnedBy70() {
+        // checkov CKV_K8S_40; the PostgreSQL exception is waived in .checkov.yaml with its reason.
+        var uids = new java.util.TreeMap<String, Integer>();
+        for (var workload : run.workloads()) {
+            var pod = (Map<String, Object>) podSpec(workload).get("securityContext");
+            var name = workload.name().startsWith("backend-migrate-") ? "backend-migrate" : workload.name();
+            uids.put(name, ((Number) pod.get("runAsUser")).intValue());
+        }
+        assertEquals(Map.of("backend", 10001, "backend-migrate", 10001, "frontend", 10101, "grafana", 10472,
+                "postgres", Database.UID, "prometheus", 65534), uids);
+        assertEquals(70, Database.UID);
     }
 }
