@@ -10,7 +10,8 @@
 #      check everywhere, so tests/scan/waivers.py also runs it without the waivers and fails
 #      unless every failure is on an object that its waiver's comment names (and every waiver
 #      still matches something).
-# Before either is trusted, both must catch problems planted in an object of our own making.
+# Before either is trusted, both must catch problems planted in an object of our own making, and
+# the waiver gate's unit tests (tests/scan/test_waivers.py) must pass.
 #
 # Installs what it needs, pinned, and caches it in tests/scan/.venv (git-ignored): checkov and
 # its dependencies (tests/scan/requirements.txt), kubeconform (Go module proxy), the schemas
@@ -182,6 +183,11 @@ rc=0
 install_all || rc=$?
 record "install (checkov, kubeconform $kubeconform_version, Kubernetes $k8s_version schemas, pulumi, jar)" "$rc"
 [ "$rc" -eq 0 ] || finish
+
+log "the waiver gate's own tests (tests/scan/test_waivers.py)"
+rc=0
+PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m unittest discover -s tests/scan -p 'test_*.py' || rc=$?
+record "the waiver gate fails where it should (unittest)" "$rc"
 
 log "rendering every Kubernetes object of $stack_file (scripts/lib/stack-render.sh)"
 # shellcheck source=scripts/lib/stack-render.sh
