@@ -37,24 +37,10 @@ trap 'rm -rf "$work"' EXIT
 log() { printf '[manifest-scan %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 go_() { GOTOOLCHAIN=local GOFLAGS=-mod=mod "$(command -v go || echo /usr/local/go/bin/go)" "$@"; }
 
-declare -a results=()
-passed=0
-failed=0
-record() { # record NAME RC
-    if [ "$2" -eq 0 ]; then
-        passed=$((passed + 1))
-        results+=("ok    $1")
-    else
-        failed=$((failed + 1))
-        results+=("FAIL  $1")
-    fi
-}
+# shellcheck source=scripts/lib/step-results.sh
+source scripts/lib/step-results.sh
 finish() {
-    echo
-    echo "manifest-scan summary ($SECONDS s):"
-    printf '  %s\n' "${results[@]}"
-    echo "manifest-scan: $passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
+    print_summary manifest-scan
     exit
 }
 
