@@ -4,6 +4,8 @@
 #   app         lint, backend pytest on a real PostgreSQL, frontend vitest, e2e in headless Chromium
 #   monitoring  promtool checks and tests of the shipped Prometheus files, dashboards on live metrics
 #   workflows   actionlint and the structure tests of .github/workflows
+#   scan        every Kubernetes object the stack declares, rendered without a cluster, scanned by
+#               checkov (waivers only in .checkov.yaml) and kubeconform (the pinned Kubernetes)
 #   cluster     the local cluster's real node behaves like a real cluster   (needs tools + images)
 #   e2e         real pulumi preview/up/app/scale/roll/self-heal/destroy on the real node (same)
 # Every suite runs even when an earlier one failed; the exit code is non-zero if any failed.
@@ -16,7 +18,7 @@ set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
-all_suites=(stack app monitoring workflows cluster e2e)
+all_suites=(stack app monitoring workflows scan cluster e2e)
 suites=("${@:-${all_suites[@]}}")
 
 log() { printf '\n[test %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -44,6 +46,11 @@ suite_monitoring() {
 
 suite_workflows() {
     bash scripts/ci-check.sh
+}
+
+suite_scan() {
+    ensure_java
+    bash scripts/manifest-scan.sh
 }
 
 # shellcheck source=scripts/lib/tools-dir.sh

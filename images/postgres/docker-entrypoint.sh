@@ -2,7 +2,8 @@
 # Entrypoint of localhost/travel-app/postgres: the contract of the official postgres image's
 # docker-entrypoint.sh that the stack relies on (Database.java), for a non-root user.
 #  - first start (no $PGDATA/PG_VERSION): creates $PGDATA (mode 0700, under a volume root that
-#    may be root-owned 0777), initdb with $POSTGRES_USER as superuser and $POSTGRES_PASSWORD,
+#    may be root-owned 0777), initdb with $POSTGRES_USER as superuser and $POSTGRES_PASSWORD (or
+#    the contents of the file $POSTGRES_PASSWORD_FILE names, as upstream's file_env: not both),
 #    UTF-8, scram-sha-256 for every TCP connection (trust on the local socket only), listens on
 #    '*'; creates $POSTGRES_DB owned by $POSTGRES_USER; runs /docker-entrypoint-initdb.d/*.sql
 #    and *.sh; all through a temporary server on the Unix socket only.
@@ -25,7 +26,13 @@ if [ "$1" = "postgres" ]; then
     export PGDATA POSTGRES_USER POSTGRES_DB
 
     if [ ! -s "$PGDATA/PG_VERSION" ]; then
-        [ -n "${POSTGRES_PASSWORD:-}" ] || die "the database is uninitialised and POSTGRES_PASSWORD is not set"
+        if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+            [ -z "${POSTGRES_PASSWORD:-}" ] || die "both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set (but are exclusive)"
+            [ -r "$POSTGRES_PASSWORD_FILE" ] || die "POSTGRES_PASSWORD_FILE=$POSTGRES_PASSWORD_FILE cannot be read"
+            # $(...) drops trailing newlines, as upstream's $(< file).
+            POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
+        fi
+        [ -n "${POSTGRES_PASSWORD:-}" ] || die "the database is uninitialised and neither POSTGRES_PASSWORD nor POSTGRES_PASSWORD_FILE is set"
         mkdir -p "$PGDATA"
         chmod 0700 "$PGDATA" || die "cannot chmod 0700 $PGDATA (owner $(stat -c %u "$PGDATA"), running as $(id -u))"
         pwfile=$(mktemp /tmp/pgpass.XXXXXX)

@@ -1,4 +1,4 @@
-"""Settings come only from the environment; SECRET_KEY has no default."""
+"""Settings come only from the environment (secrets also from files it names); SECRET_KEY has no default."""
 
 import os
 import subprocess
@@ -96,3 +96,50 @@ def test_an_unparseable_debug_value_is_refused(value):
     result = run_settings({"SECRET_KEY": "k", "DEBUG": value})
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+LOAD_SECRETS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(repr((settings.SECRET_KEY, settings.DATABASES['default']['PASSWORD'])))"
+)
+
+
+def run_secrets(env_overrides: dict):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DB_PASSWORD")}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "travelapp.settings"
+    return subprocess.run(
+        [sys.executable, "-c", LOAD_SECRETS], cwd=BACKEND, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_secrets_are_read_from_the_files_the_file_variables_name(tmp_path):
+    # Kubernetes writes a Secret's value as is; a file written by hand usually ends in a newline.
+    (tmp_path / "django_secret_key").write_text("k3y-from-file!#%")
+    (tmp_path / "db_password").write_text("pw-from-file\n")
+    files = {"SECRET_KEY_FILE": "django_secret_key", "DB_PASSWORD_FILE": "db_password"}
+    result = run_secrets({variable: str(tmp_path / name) for variable, name in files.items()})
+    assert result.returncode == 0, result.stderr
+    assert eval(result.stdout) == ("k3y-from-file!#%", "pw-from-file")  # noqa: S307
+
+
+def test_a_secret_and_its_file_variable_together_are_refused(tmp_path):
+    (tmp_path / "db_password").write_text("a")
+    password_file = str(tmp_path / "db_password")
+    result = run_secrets({"SECRET_KEY": "k", "DB_PASSWORD": "b", "DB_PASSWORD_FILE": password_file})
+    assert result.returncode != 0
+    assert "Both DB_PASSWORD and DB_PASSWORD_FILE are set" in result.stderr
+
+
+def test_an_unreadable_secret_file_is_refused_naming_the_variable(tmp_path):
+    missing = tmp_path / "nowhere"
+    result = run_secrets({"SECRET_KEY_FILE": str(missing)})
+    assert result.returncode != 0
+    assert f"SECRET_KEY_FILE={missing} cannot be read" in result.stderr
+
+
+def test_an_empty_secret_key_file_is_refused_like_a_blank_secret_key(tmp_path):
+    (tmp_path / "django_secret_key").write_text("\n")
+    result = run_secrets({"SECRET_KEY_FILE": str(tmp_path / "django_secret_key")})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr

@@ -8,6 +8,10 @@ only from the environment (see docs/app.md for the full list):
     ALLOWED_HOSTS   comma-separated, default empty
     DB_HOST, DB_PORT (default 5432), DB_NAME, DB_USER, DB_PASSWORD
 
+SECRET_KEY and DB_PASSWORD may instead be read from the file that SECRET_KEY_FILE
+or DB_PASSWORD_FILE names (Kubernetes mounts them from the app Secret), as the
+official postgres image reads POSTGRES_PASSWORD_FILE.
+
 The health, readiness and metrics paths are served before host validation
 (travelapp.probes.ProbeMiddleware), so kubelet probes and Prometheus scrapes
 that use the pod IP as Host header work whatever ALLOWED_HOSTS says.
@@ -33,12 +37,28 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, got {raw!r}")
 
 
+def _env_secret(name: str) -> str:
+    """NAME, or the contents of the file NAME_FILE names, without trailing newlines
+    (as the shell's $(< file) in the postgres image's entrypoint): one password file
+    gives PostgreSQL and Django the same password. Never both."""
+    path = os.environ.get(f"{name}_FILE", "")
+    if not path:
+        return os.environ.get(name, "")
+    if os.environ.get(name):
+        raise ImproperlyConfigured(f"Both {name} and {name}_FILE are set; set only one.")
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().rstrip("\n")
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {error.strerror}.") from None
+
+
 def _env_required(name: str) -> str:
-    value = os.environ.get(name, "")
+    value = _env_secret(name)
     if not value.strip():
         raise ImproperlyConfigured(
             f"The {name} environment variable is required and has no default; "
-            f"set {name} (in Kubernetes it comes from the app Secret)."
+            f"set {name} or {name}_FILE (in Kubernetes it is a file of the app Secret)."
         )
     return value
 
@@ -87,7 +107,7 @@ DATABASES = {
         "PORT": os.environ.get("DB_PORT", "5432"),
         "NAME": os.environ.get("DB_NAME", "travel"),
         "USER": os.environ.get("DB_USER", "travel"),
-        "PASSWORD": os.environ.get("DB_PASSWORD", ""),
+        "PASSWORD": _env_secret("DB_PASSWORD"),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 3},

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
 import com.travelapp.infra.StackRun.Registered;
+import com.travelapp.infra.database.Database;
+import com.travelapp.infra.frontend.Frontend;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -154,6 +156,21 @@ class PodSecurityTest {
     void theFrontendBindsPort80AsNonRootThroughTheSafeSysctlOnly() {
         var pod = (Map<?, ?>) podSpec(run.one("kubernetes:apps/v1:Deployment", "frontend")).get("securityContext");
         assertEquals(List.of(Map.of("name", "net.ipv4.ip_unprivileged_port_start", "value", "80")), pod.get("sysctls"));
-        assertEquals(101, ((Number) pod.get("runAsUser")).intValue());
+        assertEquals(Frontend.UID, ((Number) pod.get("runAsUser")).intValue());
+        assertEquals(Frontend.GID, ((Number) pod.get("fsGroup")).intValue());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPodRunsAsAUidOfNoNodeAccountExceptThePostgresImagesWhoseDataIsOwnedBy70() {
+        // checkov CKV_K8S_40; the PostgreSQL exception is waived in .checkov.yaml with its reason.
+        var databaseImage = containers(run.one("kubernetes:apps/v1:StatefulSet", "postgres")).get(0).get("image");
+        for (var workload : run.workloads()) {
+            var uid = ((Number) ((Map<String, Object>) podSpec(workload).get("securityContext")).get("runAsUser")).intValue();
+            var postgresImage = containers(workload).stream().allMatch(c -> databaseImage.equals(c.get("image")));
+            assertTrue(uid >= 10000 || (postgresImage && uid == Database.UID), workload.name() + " runs as UID " + uid);
+        }
+        assertEquals(70, Database.UID);
+        assertEquals(10101, Frontend.UID);
     }
 }

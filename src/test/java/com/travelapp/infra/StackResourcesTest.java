@@ -30,6 +30,7 @@ class StackResourcesTest {
     @CsvSource({
             "kubernetes:core/v1:Namespace, travel-app, travel:app:Namespace",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy, default-deny-ingress, travel:app:Namespace",
+            "kubernetes:core/v1:ServiceAccountPatch, default-service-account, travel:app:Namespace",
             "random:index/randomPassword:RandomPassword, database-password, travel:app:AppSecrets",
             "random:index/randomPassword:RandomPassword, django-secret-key, travel:app:AppSecrets",
             "random:index/randomPassword:RandomPassword, grafana-admin-password, travel:app:AppSecrets",
@@ -145,6 +146,15 @@ class StackResourcesTest {
         var deny = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress");
         assertEquals(Map.of("app.kubernetes.io/part-of", "travel-app"), deny.map("spec", "podSelector", "matchLabels"));
         assertEquals("default", run.one("kubernetes:apps/v1:Deployment", "backend").string("metadata", "namespace"));
+        assertEquals(List.of(), run.ofType("kubernetes:core/v1:ServiceAccountPatch"), "a shared namespace's account is not ours");
+    }
+
+    @Test
+    void inAnOwnedNamespaceTheDefaultServiceAccountMountsNoToken() {
+        var patch = StackRun.ofDefaults().one("kubernetes:core/v1:ServiceAccountPatch", "default-service-account");
+        assertEquals("default", patch.string("metadata", "name"));
+        assertEquals(NS, patch.string("metadata", "namespace"));
+        assertEquals(false, patch.at("automountServiceAccountToken"));
     }
 
     @Test

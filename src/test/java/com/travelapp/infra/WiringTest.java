@@ -2,7 +2,6 @@ package com.travelapp.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
@@ -97,30 +96,41 @@ class WiringTest {
                 }
             }
         }
-        // backend 8 + migrations 8 + database password 1 + Grafana admin user and password 2
-        assertEquals(19, references, "env references checked");
+        // backend 6 + migrations 6 ConfigMap keys; secrets are files (SecretFilesTest)
+        assertEquals(12, references, "env references checked");
     }
 
+    /**
+     * The first container's environment: a plain value as is, a reference as "object#key", and a
+     * variable naming a file of a mounted Secret (DB_PASSWORD_FILE, GF_..._PASSWORD__FILE) as
+     * "secret#key" of the file it names.
+     */
     private Map<String, String> env(String workloadType, String workloadName) {
         var result = new java.util.HashMap<String, String>();
         var workload = run.one(workloadType, workloadName);
         for (var env : (List<Map<String, Object>>) workload.at("spec", "template", "spec", "containers", 0, "env")) {
             var source = (Map<String, Map<String, Object>>) env.get("valueFrom");
-            result.put((String) env.get("name"), source == null ? String.valueOf(env.get("value"))
-                    : source.values().iterator().next().get("name") + "#" + source.values().iterator().next().get("key"));
+            var name = (String) env.get("name");
+            if (source != null) {
+                result.put(name, source.values().iterator().next().get("name") + "#" + source.values().iterator().next().get("key"));
+            } else if (name.endsWith("_FILE")) {
+                result.put(name, SecretFilesTest.secretFile(workload, String.valueOf(env.get("value"))).orElse("not a secret file"));
+            } else {
+                result.put(name, String.valueOf(env.get("value")));
+            }
         }
         return result;
     }
 
     @Test
-    void backendPodsGetDatabaseSettingsFromTheConfigMapAndPasswordsFromTheGeneratedSecret() {
+    void backendPodsGetDatabaseSettingsFromTheConfigMapAndSecretsAsFilesOfTheGeneratedSecret() {
         var env = env("kubernetes:apps/v1:Deployment", "backend");
         assertEquals("app-config#DB_HOST", env.get("DB_HOST"));
         assertEquals("app-config#DB_NAME", env.get("DB_NAME"));
         assertEquals("app-config#DB_USER", env.get("DB_USER"));
         assertEquals("app-config#DB_PORT", env.get("DB_PORT"));
-        assertEquals("app-secrets#db_password", env.get("DB_PASSWORD"));
-        assertEquals("app-secrets#django_secret_key", env.get("SECRET_KEY"));
+        assertEquals("app-secrets#db_password", env.get("DB_PASSWORD_FILE"));
+        assertEquals("app-secrets#django_secret_key", env.get("SECRET_KEY_FILE"));
     }
 
     @Test
@@ -185,7 +195,7 @@ class WiringTest {
         var statefulSet = run.one("kubernetes:apps/v1:StatefulSet", "postgres");
         var env = env("kubernetes:apps/v1:StatefulSet", "postgres");
         assertEquals("/var/lib/postgresql/data/pgdata", env.get("PGDATA"));
-        assertEquals("app-secrets#db_password", env.get("POSTGRES_PASSWORD"));
+        assertEquals("app-secrets#db_password", env.get("POSTGRES_PASSWORD_FILE"));
         var mounts = (List<Map<String, Object>>) statefulSet.at("spec", "template", "spec", "containers", 0, "volumeMounts");
         assertTrue(mounts.contains(Map.of("name", "data", "mountPath", "/var/lib/postgresql/data")), mounts.toString());
         assertEquals("data", statefulSet.string("spec", "volumeClaimTemplates", 0, "metadata", "name"));
@@ -247,7 +257,8 @@ class WiringTest {
                 "/var/lib/grafana/dashboards")), paths.toString());
         String providers = run.one("kubernetes:core/v1:ConfigMap", "grafana-dashboard-providers").string("data", "dashboards.yaml");
         assertTrue(providers.contains("path: /var/lib/grafana/dashboards"), providers);
-        assertNotNull(env("kubernetes:apps/v1:Deployment", "grafana").get("GF_SECURITY_ADMIN_PASSWORD"));
-        assertEquals("grafana-admin#admin-password", env("kubernetes:apps/v1:Deployment", "grafana").get("GF_SECURITY_ADMIN_PASSWORD"));
+        var env = env("kubernetes:apps/v1:Deployment", "grafana");
+        assertEquals("grafana-admin#admin-password", env.get("GF_SECURITY_ADMIN_PASSWORD__FILE"));
+        assertEquals("grafana-admin#admin-user", env.get("GF_SECURITY_ADMIN_USER__FILE"));
     }
 }

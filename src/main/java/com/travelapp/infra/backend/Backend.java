@@ -21,9 +21,9 @@ import com.pulumi.kubernetes.core.v1.inputs.LifecycleHandlerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
-import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
@@ -56,6 +56,7 @@ public final class Backend extends ComponentResource {
     public static final String METRICS_PATH = "/metrics";
     public static final List<String> CLIENTS = List.of("frontend", "prometheus");
     public static final List<String> MIGRATE_COMMAND = List.of("python", "manage.py", "migrate", "--noinput");
+    private static final String SECRETS_VOLUME = "app-secrets";
 
     private final Output<String> serviceName;
     private final Deployment deployment;
@@ -91,9 +92,9 @@ public final class Backend extends ComponentResource {
                                                 .env(environment(in))
                                                 .resources(Kube.resources(migrationResources))
                                                 .securityContext(PodSecurity.container())
-                                                .volumeMounts(Kube.mount("tmp", "/tmp"))
+                                                .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.readOnlyMount(SECRETS_VOLUME, AppSecrets.APP_SECRET_DIR))
                                                 .build())
-                                        .volumes(Kube.emptyDir("tmp", "64Mi"))
+                                        .volumes(Kube.emptyDir("tmp", "64Mi"), secretFiles(in))
                                         .build())
                                 .build())
                         .build())
@@ -167,13 +168,17 @@ public final class Backend extends ComponentResource {
                                 .build())
                         .resources(Kube.resources(resources))
                         .securityContext(PodSecurity.container())
-                        .volumeMounts(Kube.mount("tmp", "/tmp"))
+                        .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.readOnlyMount(SECRETS_VOLUME, AppSecrets.APP_SECRET_DIR))
                         .build())
-                .volumes(Kube.emptyDir("tmp", "128Mi"))
+                .volumes(Kube.emptyDir("tmp", "128Mi"), secretFiles(in))
                 .build();
     }
 
-    /** The same environment for the web pods and the migration Job: ConfigMap keys plus two secrets. */
+    /**
+     * The same environment for the web pods and the migration Job: the ConfigMap's keys, and where
+     * the two secrets are mounted (Django's settings read {@code DB_PASSWORD_FILE} and
+     * {@code SECRET_KEY_FILE}), never the secrets themselves.
+     */
     static List<EnvVarArgs> environment(Inputs in) {
         var env = new ArrayList<EnvVarArgs>();
         for (var key : AppConfig.KEYS) {
@@ -181,15 +186,13 @@ public final class Backend extends ComponentResource {
                     .configMapKeyRef(ConfigMapKeySelectorArgs.builder().name(in.configMapName()).key(key).build())
                     .build()).build());
         }
-        env.add(secret("DB_PASSWORD", in.secretName(), AppSecrets.DB_PASSWORD_KEY));
-        env.add(secret("SECRET_KEY", in.secretName(), AppSecrets.DJANGO_SECRET_KEY_KEY));
+        env.add(EnvVarArgs.builder().name("DB_PASSWORD_FILE").value(AppSecrets.APP_SECRET_DIR + "/" + AppSecrets.DB_PASSWORD_KEY).build());
+        env.add(EnvVarArgs.builder().name("SECRET_KEY_FILE").value(AppSecrets.APP_SECRET_DIR + "/" + AppSecrets.DJANGO_SECRET_KEY_KEY).build());
         return env;
     }
 
-    private static EnvVarArgs secret(String name, Output<String> secretName, String key) {
-        return EnvVarArgs.builder().name(name).valueFrom(EnvVarSourceArgs.builder()
-                .secretKeyRef(SecretKeySelectorArgs.builder().name(secretName).key(key).build())
-                .build()).build();
+    private static VolumeArgs secretFiles(Inputs in) {
+        return Kube.secretFiles(SECRETS_VOLUME, in.secretName(), AppSecrets.DB_PASSWORD_KEY, AppSecrets.DJANGO_SECRET_KEY_KEY);
     }
 
     /** One Job per release: a new image gets a new name, so its migrations run exactly once. */

@@ -3,8 +3,11 @@ package com.travelapp.infra.cluster;
 import com.pulumi.core.Output;
 import com.pulumi.kubernetes.core.v1.Namespace;
 import com.pulumi.kubernetes.core.v1.NamespaceArgs;
+import com.pulumi.kubernetes.core.v1.ServiceAccountPatch;
+import com.pulumi.kubernetes.core.v1.ServiceAccountPatchArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaPatchArgs;
 import com.pulumi.kubernetes.networking.v1.NetworkPolicy;
 import com.pulumi.kubernetes.networking.v1.NetworkPolicyArgs;
 import com.pulumi.kubernetes.networking.v1.inputs.NetworkPolicySpecArgs;
@@ -18,8 +21,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The namespace every tier lives in, enforcing Pod Security "restricted", and the default-deny
- * ingress policy that the tiers open up one rule at a time.
+ * The namespace every tier lives in, enforcing Pod Security "restricted", whose default
+ * ServiceAccount mounts no token, and the default-deny ingress policy that the tiers open up one
+ * rule at a time.
  */
 public final class AppNamespace extends ComponentResource {
     private final Output<String> name;
@@ -33,6 +37,7 @@ public final class AppNamespace extends ComponentResource {
                     .metadata(ObjectMetaArgs.builder().name(namespace).labels(podSecurityLabels()).build())
                     .build(), child);
             this.name = created.metadata().applyValue(m -> m.name().orElseThrow());
+            withoutDefaultToken(this.name, child);
         } else {
             this.name = Output.of(namespace);
         }
@@ -53,6 +58,20 @@ public final class AppNamespace extends ComponentResource {
 
     public Output<String> name() {
         return name;
+    }
+
+    /**
+     * Kubernetes gives every namespace a "default" ServiceAccount, which any pod that names none
+     * runs as, with its API token mounted unless it opts out. Ours all opt out; this makes the
+     * namespace safe for any other pod too (CIS 5.1.5, checkov CKV_K8S_41). A Patch, because the
+     * account is Kubernetes', not ours: destroying it only gives the field back.
+     */
+    private static void withoutDefaultToken(Output<String> namespace, CustomResourceOptions options) {
+        new ServiceAccountPatch("default-service-account", ServiceAccountPatchArgs.builder()
+                .metadata(ObjectMetaPatchArgs.builder().name("default").namespace(namespace)
+                        .labels(Labels.of("default", "service-account")).build())
+                .automountServiceAccountToken(false)
+                .build(), options);
     }
 
     private static Map<String, String> podSecurityLabels() {

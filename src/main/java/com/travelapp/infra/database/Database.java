@@ -9,7 +9,6 @@ import com.pulumi.kubernetes.core.v1.ServiceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
-import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ExecActionArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PersistentVolumeClaimArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PersistentVolumeClaimSpecArgs;
@@ -17,7 +16,6 @@ import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ResourceRequirementsArgs;
-import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
@@ -106,10 +104,9 @@ public final class Database extends ComponentResource {
                         .env(
                                 EnvVarArgs.builder().name("POSTGRES_DB").value(settings.name()).build(),
                                 EnvVarArgs.builder().name("POSTGRES_USER").value(settings.user()).build(),
-                                EnvVarArgs.builder().name("POSTGRES_PASSWORD").valueFrom(EnvVarSourceArgs.builder()
-                                        .secretKeyRef(SecretKeySelectorArgs.builder()
-                                                .name(appSecretName).key(AppSecrets.DB_PASSWORD_KEY).build())
-                                        .build()).build(),
+                                // Read by the image's entrypoint at initdb (the official image and ours).
+                                EnvVarArgs.builder().name("POSTGRES_PASSWORD_FILE")
+                                        .value(AppSecrets.APP_SECRET_DIR + "/" + AppSecrets.DB_PASSWORD_KEY).build(),
                                 EnvVarArgs.builder().name("PGDATA").value(PGDATA).build())
                         .startupProbe(ProbeArgs.builder().exec(ready).periodSeconds(5).failureThreshold(60).build())
                         .readinessProbe(ProbeArgs.builder().exec(ready).periodSeconds(10).timeoutSeconds(5).failureThreshold(3).build())
@@ -119,9 +116,11 @@ public final class Database extends ComponentResource {
                         .volumeMounts(
                                 Kube.mount(DATA_VOLUME, DATA_PATH),
                                 Kube.mount("run", "/var/run/postgresql"),
-                                Kube.mount("tmp", "/tmp"))
+                                Kube.mount("tmp", "/tmp"),
+                                Kube.readOnlyMount("app-secrets", AppSecrets.APP_SECRET_DIR))
                         .build())
-                .volumes(Kube.emptyDir("run", "16Mi"), Kube.emptyDir("tmp", "256Mi"))
+                .volumes(Kube.emptyDir("run", "16Mi"), Kube.emptyDir("tmp", "256Mi"),
+                        Kube.secretFiles("app-secrets", appSecretName, AppSecrets.DB_PASSWORD_KEY))
                 .build();
     }
 

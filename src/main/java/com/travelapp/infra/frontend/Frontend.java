@@ -40,8 +40,14 @@ public final class Frontend extends ComponentResource {
     public static final String NAME = "frontend";
     public static final int SERVICE_PORT = 3000;
     public static final int CONTAINER_PORT = 80;
-    /** nginx-unprivileged's nginx user. */
-    public static final int UID = 101;
+    /**
+     * Not nginx-unprivileged's nginx user (101): a UID of 10000 or more belongs to no account on the
+     * node (checkov CKV_K8S_40). nginx runs as any UID; it writes only to /tmp and conf.d, emptyDirs
+     * owned by GID.
+     */
+    public static final int UID = 10101;
+    /** The image's nginx group; the pod's fsGroup. */
+    public static final int GID = 101;
 
     private final Output<String> url;
     private final Output<String> serviceName;
@@ -92,7 +98,7 @@ public final class Frontend extends ComponentResource {
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
                 .enableServiceLinks(false)
-                .securityContext(PodSecurity.podListeningOn(UID, UID, CONTAINER_PORT))
+                .securityContext(PodSecurity.podListeningOn(UID, GID, CONTAINER_PORT))
                 .containers(ContainerArgs.builder()
                         .name(NAME)
                         .image(settings.image())

@@ -9,15 +9,21 @@ import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
 import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.kubernetes.core.v1.inputs.EmptyDirVolumeSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.KeyToPathArgs;
+import com.pulumi.kubernetes.core.v1.inputs.SecretVolumeSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ResourceRequirementsArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeMountArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.travelapp.infra.config.Settings.ComputeResources;
+import java.util.Arrays;
 import java.util.Map;
 
 /** Small builders shared by the tiers, so each component reads as the architecture, not as YAML. */
 public final class Kube {
+    /** Owner (root) and group (the pod's fsGroup) may read a mounted secret file; nobody may write it. */
+    public static final int SECRET_FILE_MODE = 0440;
+
     private Kube() {}
 
     public static ObjectMetaArgs metadata(String name, Output<String> namespace, Map<String, String> labels) {
@@ -41,6 +47,23 @@ public final class Kube {
         return VolumeArgs.builder()
                 .name(name)
                 .emptyDir(EmptyDirVolumeSourceArgs.builder().sizeLimit(sizeLimit).build())
+                .build();
+    }
+
+    /**
+     * Only {@code keys} of a Secret, as read-only files named after them: a secret in a file is not
+     * inherited by every child process, printed by {@code env} or shown by {@code kubectl describe}, as an
+     * environment variable is. Mode 0440: readable by the pod's fsGroup (kubelet makes it the files'
+     * group), whatever UID the image runs as.
+     */
+    public static VolumeArgs secretFiles(String name, Output<String> secretName, String... keys) {
+        return VolumeArgs.builder()
+                .name(name)
+                .secret(SecretVolumeSourceArgs.builder()
+                        .secretName(secretName)
+                        .defaultMode(SECRET_FILE_MODE)
+                        .items(Arrays.stream(keys).map(key -> KeyToPathArgs.builder().key(key).path(key).build()).toList())
+                        .build())
                 .build();
     }
 

@@ -12,12 +12,10 @@ import com.pulumi.kubernetes.core.v1.inputs.ConfigMapVolumeSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
-import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
-import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
@@ -36,13 +34,19 @@ import java.util.Map;
 
 /**
  * Grafana with everything provisioned from files: the Prometheus datasource (fixed uid) and the
- * three dashboards (CPU/RAM, network, requests). The admin password comes from a generated Secret.
+ * three dashboards (CPU/RAM, network, requests). The admin user and password are files of a generated Secret.
  */
 public final class Grafana extends ComponentResource {
     public static final String NAME = "grafana";
     public static final int PORT = 3000;
-    /** The grafana user of the official image. */
-    public static final int UID = 472;
+    /**
+     * Not the image's grafana user (472): a UID of 10000 or more belongs to no account on the node
+     * (checkov CKV_K8S_40). The official image supports any UID (its writable paths are mode 777;
+     * Grafana's docs run it with {@code --user}), and here it writes only to emptyDirs owned by GID.
+     */
+    public static final int UID = 10472;
+    /** The image's group for its files; the pod's fsGroup. */
+    public static final int GID = 472;
 
     public Grafana(String name, Output<String> namespace, Settings.Monitoring settings, Settings.ComputeResources resources,
                    String imagePullPolicy, Output<String> prometheusUrl, Output<String> adminSecretName,
@@ -86,14 +90,16 @@ public final class Grafana extends ComponentResource {
                                 .spec(PodSpecArgs.builder()
                                         .automountServiceAccountToken(false)
                                         .enableServiceLinks(false)
-                                        .securityContext(PodSecurity.pod(UID, UID))
-                                        .containers(container(settings, resources, imagePullPolicy, adminSecretName))
+                                        .securityContext(PodSecurity.pod(UID, GID))
+                                        .containers(container(settings, resources, imagePullPolicy))
                                         .volumes(
                                                 configMapVolume("datasources", datasources),
                                                 configMapVolume("dashboard-providers", providers),
                                                 configMapVolume("dashboards", dashboards),
                                                 Kube.emptyDir("data", "512Mi"),
-                                                Kube.emptyDir("tmp", "64Mi"))
+                                                Kube.emptyDir("tmp", "64Mi"),
+                                                Kube.secretFiles("admin", adminSecretName,
+                                                        AppSecrets.GRAFANA_USER_KEY, AppSecrets.GRAFANA_PASSWORD_KEY))
                                         .build())
                                 .build())
                         .build())
@@ -114,7 +120,7 @@ public final class Grafana extends ComponentResource {
     }
 
     private static ContainerArgs container(Settings.Monitoring settings, Settings.ComputeResources resources,
-                                           String imagePullPolicy, Output<String> adminSecretName) {
+                                           String imagePullPolicy) {
         var health = HTTPGetActionArgs.builder().path("/api/health").port("http").build();
         return ContainerArgs.builder()
                 .name(NAME)
@@ -122,8 +128,9 @@ public final class Grafana extends ComponentResource {
                 .imagePullPolicy(imagePullPolicy)
                 .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
                 .env(
-                        fromSecret("GF_SECURITY_ADMIN_USER", adminSecretName, AppSecrets.GRAFANA_USER_KEY),
-                        fromSecret("GF_SECURITY_ADMIN_PASSWORD", adminSecretName, AppSecrets.GRAFANA_PASSWORD_KEY),
+                        // Grafana reads any setting GF_<SECTION>_<KEY> from the file named by GF_<SECTION>_<KEY>__FILE.
+                        fromFile("GF_SECURITY_ADMIN_USER", AppSecrets.GRAFANA_USER_KEY),
+                        fromFile("GF_SECURITY_ADMIN_PASSWORD", AppSecrets.GRAFANA_PASSWORD_KEY),
                         EnvVarArgs.builder().name("GF_PATHS_DATA").value("/var/lib/grafana").build(),
                         EnvVarArgs.builder().name("GF_USERS_ALLOW_SIGN_UP").value("false").build(),
                         EnvVarArgs.builder().name("GF_ANALYTICS_REPORTING_ENABLED").value("false").build(),
@@ -139,13 +146,13 @@ public final class Grafana extends ComponentResource {
                         Kube.readOnlyMount("dashboard-providers", "/etc/grafana/provisioning/dashboards"),
                         Kube.mount("data", "/var/lib/grafana"),
                         Kube.readOnlyMount("dashboards", "/var/lib/grafana/dashboards"),
-                        Kube.mount("tmp", "/tmp"))
+                        Kube.mount("tmp", "/tmp"),
+                        Kube.readOnlyMount("admin", AppSecrets.GRAFANA_SECRET_DIR))
                 .build();
     }
 
-    private static EnvVarArgs fromSecret(String name, Output<String> secretName, String key) {
-        return EnvVarArgs.builder().name(name).valueFrom(EnvVarSourceArgs.builder()
-                .secretKeyRef(SecretKeySelectorArgs.builder().name(secretName).key(key).build()).build()).build();
+    private static EnvVarArgs fromFile(String setting, String key) {
+        return EnvVarArgs.builder().name(setting + "__FILE").value(AppSecrets.GRAFANA_SECRET_DIR + "/" + key).build();
     }
 
     private static VolumeArgs configMapVolume(String name, ConfigMap configMap) {
