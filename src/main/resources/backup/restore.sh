@@ -3,7 +3,8 @@
 # the postgres-backup CronJob's own pod template: the same image (pg_restore of the server's
 # version), the same database password from the app Secret (never printed), the same network
 # policy, the backup volume mounted read-only.
-# Usage: restore.sh --list            one line per backup, oldest first: BACKUP <name> <bytes> <UTC time>
+# Usage: restore.sh --list            one line per backup, oldest first: BACKUP <name> <bytes> <UTC time>,
+#                                     then LISTED <count> ...
 #        restore.sh latest|<name>     restores that backup into $PGDATABASE, in one transaction
 # Env: PGHOST PGPORT PGDATABASE PGUSER (libpq), DB_PASSWORD_FILE (the password, a file of the app
 # Secret; or PGPASSWORD), BACKUP_DIR.
@@ -26,6 +27,8 @@ case "${1:-}" in
         backups | while read -r f; do
             echo "BACKUP $f $(wc -c <"$f" | tr -d ' ') $(date -u -r "$f" +%Y-%m-%dT%H:%M:%SZ)"
         done
+        # The last line says the listing is complete, so that none is told from an unread log.
+        echo "LISTED $(backups | wc -l | tr -d ' ') backup(s) of $PGDATABASE in $BACKUP_DIR"
         exit 0 ;;
     latest)
         file=$(backups | tail -n 1)
