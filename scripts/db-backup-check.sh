@@ -128,7 +128,7 @@ head -c 2000 "$BACKUPS/$newest" >"$BACKUPS/travel-20000101T000000Z.dump"
 pod restore.sh travel-20000101T000000Z.dump >"$WORK/restore-corrupt.log" 2>&1 && fail "restore.sh accepted a truncated dump" ||
     check "a truncated dump is refused and nothing changes" "$after" "$(state)"
 rm -f "$BACKUPS/travel-20000101T000000Z.dump"
-for bad in "../db_password" "no-such.dump" ""; do
+for bad in "../db_password" "no-such.dump" "travel-kept-by-hand.dump" ""; do
     pod restore.sh "$bad" >/dev/null 2>&1 && fail "restore.sh '$bad' exited 0" || pass "restore.sh refuses '$bad'"
 done
 mkdir -p "$WORK/empty"; [ "$(id -u)" = 0 ] && chown postgres "$WORK/empty"

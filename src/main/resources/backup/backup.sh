@@ -5,36 +5,20 @@
 # (compressed; pg_restore can restore all of it or single tables), reads it back in full before
 # keeping it, then keeps only the newest $BACKUP_RETENTION. A failure leaves no .dump behind and
 # exits non-zero: the Job fails and keeps its pod's log.
-# Env: PGHOST PGPORT PGDATABASE PGUSER (libpq), DB_PASSWORD_FILE (the password, a file of the app
-# Secret; or PGPASSWORD), BACKUP_DIR, BACKUP_RETENTION.
+# Env: PGHOST PGPORT PGDATABASE PGUSER (libpq), DB_PASSWORD_FILE, BACKUP_DIR (common.sh),
+# BACKUP_RETENTION.
 set -eu
 umask 077  # a dump holds every row: readable by the backup pods' user only
+SCRIPT=backup
+# shellcheck source=src/main/resources/backup/common.sh
+. "$(dirname "$0")/common.sh"
 
-say() { echo "backup: $*"; }
-die() { echo "backup: error: $*" >&2; exit 1; }
-
-: "${PGDATABASE:?}" "${BACKUP_DIR:?}" "${BACKUP_RETENTION:?}"
-if [ -n "${DB_PASSWORD_FILE:-}" ]; then
-    PGPASSWORD=$(cat "$DB_PASSWORD_FILE") || die "cannot read the database password from $DB_PASSWORD_FILE"
-    export PGPASSWORD
-fi
+: "${BACKUP_RETENTION:?}"
 case "$BACKUP_RETENTION" in '' | *[!0-9]* | 0) die "BACKUP_RETENTION='$BACKUP_RETENTION' is not a count from 1" ;; esac
 if ! { [ -d "$BACKUP_DIR" ] && [ -w "$BACKUP_DIR" ]; }; then die "$BACKUP_DIR is not a writable directory"; fi
 cd "$BACKUP_DIR"
-
-# Only names of this exact shape are ever counted or removed: a file copied here by hand stays.
-stamp='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z'
-# The backups, oldest first: fixed-width UTC stamps sort by time.
-backups() { for f in "$PGDATABASE"-$stamp.dump; do [ -e "$f" ] && echo "$f"; done; }
-
 rm -f ./*.dump.partial  # what an interrupted run left
-
-waited=0
-until pg_isready --quiet; do
-    [ "$waited" -lt 60 ] || die "the database at ${PGHOST:-?}:${PGPORT:-5432} has not accepted connections for 60 s"
-    sleep 2
-    waited=$((waited + 2))
-done
+wait_for_database 60
 
 name="$PGDATABASE-$(date -u +%Y%m%dT%H%M%SZ).dump"
 start=$(date +%s)

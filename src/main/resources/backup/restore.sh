@@ -6,21 +6,12 @@
 # Usage: restore.sh --list            one line per backup, oldest first: BACKUP <name> <bytes> <UTC time>,
 #                                     then LISTED <count> ...
 #        restore.sh latest|<name>     restores that backup into $PGDATABASE, in one transaction
-# Env: PGHOST PGPORT PGDATABASE PGUSER (libpq), DB_PASSWORD_FILE (the password, a file of the app
-# Secret; or PGPASSWORD), BACKUP_DIR.
+# Env: PGHOST PGPORT PGDATABASE PGUSER (libpq), DB_PASSWORD_FILE, BACKUP_DIR (common.sh).
 set -eu
-
-say() { echo "restore: $*"; }
-die() { echo "restore: error: $*" >&2; exit 1; }
-
-: "${PGDATABASE:?}" "${BACKUP_DIR:?}"
-if [ -n "${DB_PASSWORD_FILE:-}" ]; then
-    PGPASSWORD=$(cat "$DB_PASSWORD_FILE") || die "cannot read the database password from $DB_PASSWORD_FILE"
-    export PGPASSWORD
-fi
+SCRIPT=restore
+# shellcheck source=src/main/resources/backup/common.sh
+. "$(dirname "$0")/common.sh"
 cd "$BACKUP_DIR" || die "no backup directory $BACKUP_DIR"
-stamp='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z'
-backups() { for f in "$PGDATABASE"-$stamp.dump; do [ -e "$f" ] && echo "$f"; done; }
 
 case "${1:-}" in
     --list)
@@ -37,18 +28,13 @@ case "${1:-}" in
         die "name a backup as --list prints it, or 'latest'" ;;
     *)
         file=$1
-        [ -f "$file" ] || die "no backup named '$file' in $BACKUP_DIR" ;;
+        backups | grep -qxF -- "$file" || die "no backup named '$file' in $BACKUP_DIR" ;;
 esac
 
 size=$(wc -c <"$file" | tr -d ' ')
 toc=$(pg_restore --list "$file") || die "$file is not a pg_dump archive"
 tables=$(echo "$toc" | grep -c ' TABLE DATA ' || true)
-waited=0
-until pg_isready --quiet; do
-    [ "$waited" -lt 120 ] || die "the database at ${PGHOST:-?}:${PGPORT:-5432} has not accepted connections for 120 s"
-    sleep 2
-    waited=$((waited + 2))
-done
+wait_for_database 120
 
 say "restoring $file ($size bytes, $tables tables) into database $PGDATABASE at ${PGHOST:-?}"
 start=$(date +%s)

@@ -44,9 +44,10 @@ import java.util.stream.Collectors;
  * The database's scheduled backup: a CronJob running {@code pg_dump} (custom format) in the
  * database's own image onto a volume of its own, keeping the newest {@code backupRetention} dumps,
  * and the network policy that lets it reach PostgreSQL. The scripts its pods run
- * ({@code backup/backup.sh}, {@code backup/restore.sh}) are a ConfigMap: {@code scripts/db-restore.sh}
- * restores through a Job made from this CronJob's own pod template, so a restore runs with exactly
- * what a backup runs with. The volume is kept by {@code pulumi destroy} (docs/operations.md).
+ * ({@code backup/backup.sh}, {@code backup/restore.sh}, their {@code common.sh}) are a ConfigMap:
+ * {@code scripts/db-restore.sh} restores through a Job made from this CronJob's own pod template,
+ * so a restore runs with exactly what a backup runs with. The volume is kept by
+ * {@code pulumi destroy} (docs/operations.md).
  */
 public final class DatabaseBackup extends ComponentResource {
     /** The CronJob, and the name label of every backup and restore pod (what the network policy admits). */
@@ -55,7 +56,7 @@ public final class DatabaseBackup extends ComponentResource {
     public static final String SCRIPTS = "postgres-backup-scripts";
     public static final String BACKUP_DIR = "/backups";
     public static final String SCRIPTS_DIR = "/scripts";
-    public static final List<String> SCRIPT_FILES = List.of("backup.sh", "restore.sh");
+    public static final List<String> SCRIPT_FILES = List.of("backup.sh", "restore.sh", "common.sh");
     /** The Docker secrets convention (/run/secrets/NAME), as the other tiers mount the app Secret. */
     public static final String SECRETS_DIR = "/run/secrets/" + AppSecrets.APP_SECRET;
     public static final String PASSWORD_FILE = SECRETS_DIR + "/" + AppSecrets.DB_PASSWORD_KEY;
