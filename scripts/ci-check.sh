@@ -109,9 +109,9 @@ shellcheck -x "${scripts[@]}" || rc=$?
 [ "$rc" -eq 0 ] && echo "shellcheck: ${#scripts[@]} script(s), no problem"
 record "shellcheck (${#scripts[@]} scripts)" "$rc"
 
-# The project's own scripts (deploy, tests, tools, local cluster): warnings and errors fail.
+# The project's own scripts (deploy, tests, tools, local cluster, the backup pods'): warnings and errors fail.
 mapfile -t project_scripts < <(find scripts -type f -name '*.sh' | sort)
-project_scripts+=(.ci/run)
+project_scripts+=(.ci/run src/main/resources/backup/*.sh)
 log "shellcheck -S warning over ${#project_scripts[@]} project script(s)"
 rc=0
 shellcheck -x -S warning "${project_scripts[@]}" || rc=$?

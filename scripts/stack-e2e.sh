@@ -2,7 +2,8 @@
 # End to end with the real engine on a REAL NODE: pulumi preview and up of the stack onto a
 # private local cluster whose pods are real containers (scripts/local-cluster.sh, images of
 # scripts/images.sh), then the app through frontendUrl in headless Chromium, Prometheus on live
-# data, scaling, a rolling update under load, self-healing, bad config and destroy. Every step
+# data, scaling, a rolling update under load, self-healing, backup and restore after the
+# database's volume is deleted, bad config and destroy (which keeps the data). Every step
 # asserts and says what it expected. Grafana is not deployed (it cannot be built here): nothing
 # about it is counted.
 #
@@ -146,7 +147,7 @@ check "app-config keys" "ALLOWED_HOSTS DB_HOST DB_NAME DB_PORT DB_USER DEBUG" \
     "$(k get configmap app-config -o json | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["data"])))')"
 check "app-secrets keys present and non-empty" "db_password django_secret_key" \
     "$(k get secret app-secrets -o json | python3 -c 'import json,sys,base64; d=json.load(sys.stdin)["data"]; print(" ".join(sorted(k for k,v in d.items() if base64.b64decode(v))))')"
-check "the pods of the 4 long-running workloads admitted under restricted" 6 "$(k get pods --field-selector=status.phase!=Failed -o name | grep -vc migrate)"
+check "the pods of the 4 long-running workloads admitted under restricted" 6 "$(k get pods --field-selector=status.phase!=Failed -o name | grep -v -e migrate -e postgres-backup -c)"
 url=$(po frontendUrl 2>/dev/null)
 case "$url" in http://*:3000) pass "frontendUrl is a URL: $url" ;; *) fail "frontendUrl is not a URL: $url" ;; esac
 for output in namespace frontendServiceType backendHost databaseHost prometheusUrl; do
@@ -357,7 +358,88 @@ wait_for "the trip made in the browser before is still served through frontendUr
 check "DELETE /api/trips/$trip_id/ through frontendUrl" 204 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE --max-time 10 "$url/api/trips/${trip_id:-0}/")"
 check "the deleted trip is gone" 404 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/api/trips/${trip_id:-0}/")"
 
-log "12. bad config fails preview with one clean error and creates nothing"
+log "12. backup and restore: the trips come back byte-identical after the database and its volume are deleted"
+check "the backup CronJob: daily at 02:00 UTC by default, one run at a time" "0 2 * * * UTC Forbid" \
+    "$(k get cronjob postgres-backup -o jsonpath='{.spec.schedule} {.spec.timeZone} {.spec.concurrencyPolicy}')"
+check "the backup volume postgres-backups is Bound" Bound "$(k get pvc postgres-backups -o jsonpath='{.status.phase}')"
+# psql_ SQL -> rows, on postgres-0's Unix socket (trust there: no password involved)
+psql_() { k exec postgres-0 -- psql -U travel -d travel -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+rows_digest() { psql_ "COPY (SELECT t.*, d.* FROM trips_trip t JOIN trips_destination d ON d.id = t.destination_id ORDER BY t.id) TO STDOUT" | sha256sum | cut -c1-16; }
+api_digest() { curl -sf --max-time 10 "$url/api/trips/?page_size=100" | sha256sum | cut -c1-16; }
+python3 - "$url" 40 <<'PY' >"$work/trips.log" 2>&1 && pass "40 trips created through frontendUrl ($(cat "$work/trips.log"))" || fail "creating trips: $(cat "$work/trips.log")"
+import json, sys, urllib.request
+url, n = sys.argv[1], int(sys.argv[2])
+d = json.load(urllib.request.urlopen(url + "/api/destinations/", timeout=10))
+destinations = [x["id"] for x in (d["results"] if isinstance(d, dict) else d)]
+for i in range(n):
+    trip = {"title": f"Backup trip {i} — Zürich ✈ «{i * 7}»", "destination": destinations[i % len(destinations)],
+            "start_date": f"2027-{i % 12 + 1:02d}-01", "end_date": f"2027-{i % 12 + 1:02d}-{i % 27 + 2:02d}",
+            "travellers": i % 20 + 1, "notes": "Notes with 'quotes', \"double\", \\ and a\nnewline " * (i % 5)}
+    req = urllib.request.Request(url + "/api/trips/", json.dumps(trip).encode(), {"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=10)
+print(f"{n} POST /api/trips/ answered 201")
+PY
+trips_before=$(psql_ "SELECT count(*) FROM trips_trip")
+max_id_before=$(psql_ "SELECT max(id) FROM trips_trip")
+db_bytes=$(psql_ "SELECT pg_database_size('travel')")
+rows_before=$(rows_digest); api_before=$(api_digest)
+log "before: $trips_before trips, rows sha256 $rows_before, API listing sha256 $api_before, database $db_bytes bytes"
+
+# A run on the schedule, from stack config, by the cluster's own CronJob controller.
+p config set backupSchedule '* * * * *'; p config set backupRetention 2
+p up --yes --skip-preview >"$work/backup-config.log" 2>&1 || fail "pulumi up (backupSchedule '* * * * *'): $(tail -5 "$work/backup-config.log")"
+scheduled_ok() { k get jobs -l app.kubernetes.io/name=postgres-backup -o json | python3 -c '
+import json, sys
+sys.exit(0 if any(j["metadata"].get("ownerReferences", [{}])[0].get("kind") == "CronJob" and j["status"].get("succeeded")
+                  for j in json.load(sys.stdin)["items"]) else 1)'; }
+wait_for "the CronJob ran a backup on the schedule set in stack config (* * * * *) and it succeeded" 150 scheduled_ok
+p config rm backupSchedule
+p up --yes --skip-preview >"$work/backup-config.log" 2>&1 || fail "pulumi up (backupSchedule back to its default): $(tail -5 "$work/backup-config.log")"
+for run in 1 2; do
+    t0=$SECONDS
+    if scripts/db-backup.sh --namespace "$ns" >"$work/db-backup-$run.log" 2>&1; then
+        backup_seconds=$((SECONDS - t0)); pass "scripts/db-backup.sh #$run (${backup_seconds}s): $(grep -o 'travel-[0-9TZ]*\.dump: .*' "$work/db-backup-$run.log")"
+    else
+        fail "scripts/db-backup.sh #$run: $(tail -3 "$work/db-backup-$run.log")"
+    fi
+done
+backup=$(sed -n 's/.*backed up to \(travel-[0-9TZ]*\.dump\) .*/\1/p' "$work/db-backup-2.log")
+scripts/db-restore.sh --namespace "$ns" --list >"$work/list.log" 2>&1
+check "backupRetention 2 keeps only the newest 2 of the backups (3 or more), the last manual one newest" "2 $backup" \
+    "$(grep -c '^  travel-' "$work/list.log") $(grep '^  travel-' "$work/list.log" | tail -n 1 | awk '{print $1}')"
+
+volume=$(k get pvc data-postgres-0 -o jsonpath='{.spec.volumeName}')
+k delete statefulset postgres --wait=true >/dev/null
+wait_for "deleted the StatefulSet postgres: postgres-0 is gone" 120 sh -c "! kubectl -n $ns get pod postgres-0 >/dev/null 2>&1"
+k delete pvc data-postgres-0 --wait=true --timeout=120s >/dev/null &&
+    pass "deleted its claim data-postgres-0 (volume $volume)" || fail "deleting the claim data-postgres-0"
+wait_for "the volume $volume itself is gone" 60 sh -c "! kubectl get pv $volume >/dev/null 2>&1"
+wait_for "without a database the API does not answer 200" 90 sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 '$url/api/trips/')\" != 200"
+t0=$SECONDS
+p up --refresh --yes --skip-preview >"$work/recreate.log" 2>&1 && recreate_seconds=$((SECONDS - t0)) &&
+    pass "pulumi up --refresh recreates postgres-0 on a new, empty volume (${recreate_seconds}s)" || fail "pulumi up --refresh: $(tail -5 "$work/recreate.log")"
+check "the new database is on a new volume and empty (no trips_trip table)" "new 0" \
+    "$([ "$(k get pvc data-postgres-0 -o jsonpath='{.spec.volumeName}')" != "$volume" ] && echo new) $(psql_ "SELECT count(*) FROM pg_tables WHERE tablename = 'trips_trip'")"
+t0=$SECONDS
+if scripts/db-restore.sh --namespace "$ns" --yes "$backup" >"$work/restore.log" 2>&1; then
+    restore_seconds=$((SECONDS - t0)); pass "scripts/db-restore.sh $backup (${restore_seconds}s): $(grep -o 'restored .* in [0-9]* s' "$work/restore.log" | tail -n 1)"
+else
+    fail "scripts/db-restore.sh: $(tail -5 "$work/restore.log")"
+fi
+grep -qF -- "$(k get secret app-secrets -o jsonpath='{.data.db_password}' | base64 -d)" "$work"/db-backup-*.log "$work/list.log" "$work/restore.log" &&
+    fail "the database password appears in the backup or restore output" || pass "the database password appears in no backup or restore output"
+check "the $trips_before trips' rows (with their destinations) are byte-identical to before the backup" "$rows_before" "$(rows_digest)"
+backend_ready() { test "$(ready deployment backend)" = 2; }
+wait_for "the backend is Ready again (its migrations came back with the restore)" 120 backend_ready
+check "GET /api/trips/ through frontendUrl is byte-identical to before" "$api_before" "$(api_digest)"
+new_id=$(curl -sf --max-time 10 -X POST -H 'Content-Type: application/json' "$url/api/trips/" \
+    -d "{\"title\":\"after the restore\",\"destination\":$(psql_ "SELECT min(id) FROM trips_destination"),\"start_date\":\"2027-01-01\",\"end_date\":\"2027-01-02\",\"travellers\":1}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+[ "${new_id:-0}" -gt "$max_id_before" ] && pass "a trip created after the restore gets a new id ($new_id > $max_id_before): sequences restored" ||
+    fail "a trip created after the restore got id '${new_id:-none}' (before: max $max_id_before)"
+log "numbers: $trips_before trips; database $db_bytes bytes; $(grep -o 'travel-[0-9TZ]*\.dump: .*' "$work/db-backup-2.log"); db-backup.sh ${backup_seconds:-?}s; pulumi up --refresh ${recreate_seconds:-?}s; db-restore.sh ${restore_seconds:-?}s ($(grep -o 'in [0-9]* s' "$work/restore.log" | tail -n 1) of pg_restore)"
+
+log "13. bad config fails preview with one clean error and creates nothing"
 # What is wrong with a failed preview's output, if anything: the problem line and the fix line
 # must appear exactly once, the error once under Diagnostics (the non-interactive progress rows
 # echo its first line before), and no stack trace, SLF4J or java.util.logging line anywhere.
@@ -394,10 +476,28 @@ CASES
 p config set backendImage "$new_image"
 check "no resource was created or lost by the failed previews" "$before" "$(resource_count)"
 
-log "13. pulumi destroy"
+log "14. pulumi destroy deletes everything but the data: the namespace and its two volumes, which this test then removes"
 t0=$SECONDS
 if p destroy --yes --skip-preview >"$work/destroy.log" 2>&1; then destroyed=1; pass "pulumi destroy succeeds ($((SECONDS - t0))s)"; else fail "destroy failed: $(tail -5 "$work/destroy.log")"; fi
-wait_for "the namespace is gone" 180 sh -c "! kubectl get ns $ns >/dev/null 2>&1"
+check "pulumi destroy says [retain] for the namespace and the backup volume, for nothing else" \
+    "Namespace travel-app PersistentVolumeClaim postgres-backups" \
+    "$(sed -n 's/.*kubernetes:core\/v1:\([A-Za-z]*\) \([a-z0-9-]*\) deleted ([0-9.]*s)\[retain\].*/\1 \2/p' "$work/destroy.log" | sort | tr '\n' ' ' | sed 's/ $//')"
+only_data_left() {
+    test "$(k get all,configmap,secret,pvc,networkpolicy,cronjob,job -o name 2>/dev/null | sort | tr '\n' ' ')" = \
+        "configmap/kube-root-ca.crt persistentvolumeclaim/data-postgres-0 persistentvolumeclaim/postgres-backups "
+}
+wait_for "the namespace is kept, holding only the database's and the backups' claims" 180 only_data_left
+host_dir() { kubectl get pv "$(k get pvc "$1" -o jsonpath='{.spec.volumeName}')" -o jsonpath='{.spec.hostPath.path}'; }
+data_dir=$(host_dir data-postgres-0); backups_dir=$(host_dir postgres-backups)
+[[ "$(cat "$data_dir/pgdata/PG_VERSION" 2>/dev/null)" =~ ^[0-9]+$ ]] && [ -s "$data_dir/pgdata/global/pg_control" ] &&
+    pass "the kept data volume holds the database cluster ($data_dir/pgdata, PostgreSQL $(cat "$data_dir/pgdata/PG_VERSION"))" ||
+    fail "the kept data volume holds no database cluster ($data_dir)"
+check "the kept backup volume holds the 2 backups" 2 "$(find "$backups_dir" -maxdepth 1 -name 'travel-*.dump' | wc -l)"
+log "kept by destroy: $(du -sh "$data_dir" | cut -f1) of data, $(du -sh "$backups_dir" | cut -f1) of backups; removing them"
+kubectl delete namespace "$ns" --wait=false >/dev/null
+wait_for "the namespace is gone (deleted by this test)" 180 sh -c "! kubectl get ns $ns >/dev/null 2>&1"
+no_volume_left() { test -z "$(kubectl get pv -o jsonpath="{.items[?(@.spec.claimRef.namespace==\"$ns\")].metadata.name}")"; }
+wait_for "its volumes are gone with it" 60 no_volume_left
 check "the Prometheus ClusterRole is gone" "" "$(kubectl get clusterrole travel-app-prometheus-$ns -o name 2>/dev/null)"
 check "the state holds no resource" 0 "$(resource_count)"
 wait_for "no container of the stack is left on the node" 60 \

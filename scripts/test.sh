@@ -3,6 +3,7 @@
 #   stack   the Java Pulumi program's unit tests on Pulumi's mock engine (mvn test)
 #   app         lint, backend pytest on a real PostgreSQL, frontend vitest, e2e in headless Chromium
 #   monitoring  promtool checks and tests of the shipped Prometheus files, dashboards on live metrics
+#   backup      the backup pods' scripts on a real PostgreSQL: dumps, retention, byte-identical restores
 #   workflows   actionlint and the structure tests of .github/workflows
 #   scan        every Kubernetes object the stack declares, rendered without a cluster, scanned by
 #               checkov (waivers only in .checkov.yaml) and kubeconform (the pinned Kubernetes)
@@ -18,7 +19,7 @@ set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
-all_suites=(stack app monitoring workflows scan cluster e2e)
+all_suites=(stack app monitoring backup workflows scan cluster e2e)
 suites=("${@:-${all_suites[@]}}")
 
 log() { printf '\n[test %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -42,6 +43,10 @@ suite_app() {
 
 suite_monitoring() {
     bash scripts/monitoring-check.sh
+}
+
+suite_backup() {
+    bash scripts/db-backup-check.sh
 }
 
 suite_workflows() {

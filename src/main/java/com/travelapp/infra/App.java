@@ -5,6 +5,7 @@ import com.pulumi.Pulumi;
 import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.travelapp.infra.backend.Backend;
+import com.travelapp.infra.backup.DatabaseBackup;
 import com.travelapp.infra.cluster.AppNamespace;
 import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.config.SettingsReader;
@@ -83,6 +84,11 @@ public final class App {
                 settings.resourcesOf(Workload.FRONTEND), settings.imagePullPolicy(), backend.serviceName(),
                 Backend.PORT, after);
         new Monitoring("monitoring", ns, settings, secrets.grafanaAdmin().map(AppSecrets.GrafanaAdmin::secretName), after);
+        var backup = settings.backup().enabled()
+                ? Optional.of(new DatabaseBackup("backup", settings.backup(), settings.database(),
+                        settings.resourcesOf(Workload.BACKUP), settings.imagePullPolicy(),
+                        new DatabaseBackup.Inputs(ns, database.serviceName(), secrets.appSecretName()), after))
+                : Optional.<DatabaseBackup>empty();
 
         var monitoring = settings.monitoring();
         var nodeAddress = settings.cluster().nodeAddress();
@@ -97,6 +103,7 @@ public final class App {
         ctx.export("frontendReplicas", Output.of(settings.frontend().replicas()));
         ctx.export("backendReplicas", Output.of(settings.backend().replicas()));
         ctx.export("databaseReplicas", Output.of(1));
+        exportBackup(ctx, settings.backup(), backup);
     }
 
     /**
@@ -113,6 +120,15 @@ public final class App {
         ctx.export("grafanaUrl", Output.of("http://" + nodeAddress + ":" + monitoring.grafanaNodePort()));
         ctx.export("grafanaAdminUser", Output.of(monitoring.grafanaAdminUser()));
         ctx.export("grafanaAdminPassword", admin.orElseThrow().password());
+    }
+
+    /** Like Grafana's: without backups there is no schedule, retention or volume to name. */
+    private static void exportBackup(Context ctx, Settings.Backup settings, Optional<DatabaseBackup> backup) {
+        backup.ifPresent(declared -> {
+            ctx.export("backupSchedule", Output.of(settings.schedule()));
+            ctx.export("backupRetention", Output.of(settings.retention()));
+            ctx.export("backupVolume", declared.volumeClaimName());
+        });
     }
 
     private static Output<String> host(Output<String> serviceName, Output<String> namespace) {

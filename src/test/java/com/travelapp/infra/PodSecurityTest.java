@@ -46,10 +46,10 @@ class PodSecurityTest {
     }
 
     @Test
-    void thereAreSixWorkloadsToCheck() {
-        assertEquals(List.of("backend", "frontend", "grafana", "postgres", "prometheus"),
+    void thereAreSevenWorkloadsToCheckTheBackupCronJobIncluded() {
+        assertEquals(List.of("backend", "frontend", "grafana", "postgres", "postgres-backup", "prometheus"),
                 run.workloads().stream().map(Registered::name).filter(n -> !n.startsWith("backend-migrate-")).sorted().toList());
-        assertEquals(6, run.workloads().size());
+        assertEquals(7, run.workloads().size());
     }
 
     @Test
@@ -121,7 +121,7 @@ class PodSecurityTest {
     @Test
     void everyLongRunningContainerHasReadinessAndLivenessProbes() {
         for (var workload : run.workloads()) {
-            if (workload.type().endsWith(":Job")) {
+            if (workload.type().endsWith("Job")) {
                 continue;
             }
             for (var container : containers(workload)) {

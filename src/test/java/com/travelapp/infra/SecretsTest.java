@@ -51,7 +51,7 @@ class SecretsTest {
                 assertFalse(value.contains(secret), "output " + name + " holds a secret in clear");
             }
         }
-        assertEquals(13, plain, "plain outputs checked");
+        assertEquals(16, plain, "plain outputs checked");
     }
 
     @Test

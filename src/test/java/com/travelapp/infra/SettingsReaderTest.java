@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
+import com.travelapp.infra.config.ConfigKey;
 import com.travelapp.infra.config.InvalidSettingsException;
 import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.config.SettingsReader;
@@ -92,12 +93,66 @@ class SettingsReaderTest {
             "grafanaAdminUser | admin user | grafanaAdminUser = \"admin user\": must be 1 to 64 letters",
             "databaseStorageClass | Fast_SSD | databaseStorageClass = \"Fast_SSD\": must be a StorageClass name",
             "nodeAddress | http://localhost | nodeAddress = \"http://localhost\": must be a host name or IP address",
+            "backupEnabled | yes | backupEnabled = \"yes\": must be true or false; false leaves the scheduled database backup out",
+            "backupRetention | 0 | backupRetention = \"0\": must be an integer from 1 to 365",
+            "backupRetention | 366 | backupRetention = \"366\": must be an integer from 1 to 365",
+            "backupRetention | a week | backupRetention = \"a week\": must be an integer from 1 to 365",
+            "backupStorageSize | 2GB | backupStorageSize = \"2GB\": must be a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 64Mi",
+            "backupStorageSize | 32Mi | backupStorageSize = \"32Mi\": must be at least 64Mi: anything smaller is almost surely a mistaken unit",
+            "backupStorageClass | Slow HDD | backupStorageClass = \"Slow HDD\": must be a StorageClass name",
+            "backupSchedule | daily | backupSchedule = \"daily\": must be a cron schedule in UTC",
     })
     void eachBadValueIsRejectedWithItsKeyValueAndWhatIsAllowed(String key, String value, String expected) {
         var error = rejected(Map.of(key, value));
         assertEquals(1, error.problems().size(), error.getMessage());
         assertTrue(error.getMessage().contains(expected), error.getMessage());
         assertTrue(error.getMessage().contains("travel-app:" + key), error.getMessage());
+    }
+
+    @Test
+    void backupsAreOnByDefaultDailyAt2UtcKeepingSevenOnTwoGibibytesOfTheDefaultClass() {
+        var backup = StackRun.defaults().backup();
+        assertEquals(new Settings.Backup(true, "0 2 * * *", 7, "2Gi", Optional.empty()), backup);
+        assertEquals(false, StackRun.settings(Map.of("backupEnabled", "false")).backup().enabled());
+    }
+
+    @ParameterizedTest(name = "backupSchedule \"{0}\" is accepted")
+    @CsvSource(delimiter = '|', value = {"0 2 * * *", "*/15 * * * *", "30 1 1,15 * *", "0 3 * * MON-FRI", "0 0 1 jan *",
+            "0-59/5 8-18 * * 1-5", "59 23 31 12 6", "@daily", "@hourly", "@weekly", "@monthly", "@yearly", "@midnight",
+            "' 0 2 * * * '"})
+    void backupScheduleAcceptsWhatACronJobAccepts(String schedule) {
+        assertEquals(schedule, StackRun.settings(Map.of("backupSchedule", schedule)).backup().schedule());
+    }
+
+    @ParameterizedTest(name = "backupSchedule \"{0}\" is rejected: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "0 2 * * | found 4 fields, not 5",
+            "0 2 * * * * | found 6 fields, not 5",
+            "'' | found 0 fields, not 5",
+            "60 2 * * * | minute '60' is not within 0-59",
+            "0 24 * * * | hour '24' is not within 0-23",
+            "0 2 0 * * | day-of-month '0' is not within 1-31",
+            "0 2 * 13 * | month '13' is not within 1-12 (or JAN-DEC)",
+            "0 2 * * 7 | day-of-week '7' is not within 0-6 (or SUN-SAT)",
+            "0 2 * * FUN | day-of-week 'FUN' is not within 0-6 (or SUN-SAT)",
+            "0 5-2 * * * | hour range '5-2' runs backwards",
+            "*/0 * * * * | minute step '/0' is not within 1-59",
+            "0 2 ** * * | day-of-month '**' is not a value, a range or a step",
+            "0 2,,3 * * * | hour '' is not a value, a range or a step",
+            "@every 1h | '@every 1h' is not a shorthand this allows",
+            "CRON_TZ=Europe/Paris 0 2 * * * | a time zone cannot be named in the schedule: the CronJob runs on UTC",
+    })
+    void aBadBackupScheduleIsRejectedNamingTheFieldAtFault(String schedule, String reason) {
+        var error = rejected(Map.of("backupSchedule", schedule));
+        assertEquals(List.of("backupSchedule = \"" + schedule + "\": must be " + ConfigKey.BACKUP_SCHEDULE.allowed() + "; " + reason),
+                error.problems());
+    }
+
+    @Test
+    void withBackupsDisabledABadBackupValueIsStillRejected() {
+        var error = rejected(Map.of("backupEnabled", "false", "backupRetention", "0"));
+        assertEquals(List.of("backupRetention = \"0\": must be an integer from 1 to 365: how many of the newest backups"
+                + " the backup volume keeps"), error.problems());
     }
 
     @Test
@@ -191,7 +246,7 @@ class SettingsReaderTest {
             "{\"backend\":{\"memoryLimit\":\"lots\"}} | resources.backend.memoryLimit = \"lots\": must be a memory quantity",
             "{\"backend\":{\"cpuRequest\":\"2\",\"cpuLimit\":\"1\"}} | resources.backend.cpuRequest = \"2\": must not exceed the limit (1)",
             "{\"backend\":{\"memoryRequest\":\"2Gi\"}} | resources.backend.memoryRequest = \"2Gi\": must not exceed the limit (512Mi)",
-            "{\"cache\":{\"cpuLimit\":\"1\"}} | resources.cache: unknown workload; allowed: frontend, backend, migrations, database, prometheus, grafana",
+            "{\"cache\":{\"cpuLimit\":\"1\"}} | resources.cache: unknown workload; allowed: frontend, backend, migrations, database, backup, prometheus, grafana",
             "{\"backend\":{\"cpu\":\"1\"}} | resources.backend.cpu: unknown field",
             "not json | resources = \"not json\": must be an object",
     })
@@ -246,8 +301,9 @@ class SettingsReaderTest {
             "BackendReplicas | did you mean backendReplicas?",
             "frontendReplicaCount | did you mean frontendReplicas?",
             "grafanaAdminUsr | did you mean grafanaAdminUser?",
-            "storageClass | did you mean databaseStorageClass?",
-            "replicas | the known keys are declared in Pulumi.yaml (config:)",
+            "storageClass | did you mean databaseStorageClass or backupStorageClass?",
+            "backupSchedul | did you mean backupSchedule?",
+            "replicas | did you mean frontendReplicas or backendReplicas?",
             "monitoringEnabled | the known keys are declared in Pulumi.yaml (config:)",
     })
     void anUnknownKeyIsRejectedWithTheClosestKnownKey(String key, String hint) {

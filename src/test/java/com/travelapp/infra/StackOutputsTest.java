@@ -21,7 +21,8 @@ class StackOutputsTest {
         var run = StackRun.ofDefaults();
         assertEquals(Set.of("namespace", "frontendUrl", "frontendServiceType", "backendHost", "databaseHost",
                 "prometheusNodePort", "prometheusUrl", "grafanaNodePort", "grafanaUrl", "grafanaAdminUser",
-                "grafanaAdminPassword", "frontendReplicas", "backendReplicas", "databaseReplicas"), run.result.outputs().keySet());
+                "grafanaAdminPassword", "frontendReplicas", "backendReplicas", "databaseReplicas", "backupSchedule",
+                "backupRetention", "backupVolume"), run.result.outputs().keySet());
         for (var name : run.result.outputs().keySet()) {
             var value = run.output(name);
             assertTrue(value instanceof String || value instanceof Number, name + " is a " + value.getClass());
@@ -57,7 +58,7 @@ class StackOutputsTest {
         var run = StackRun.of(StackRun.settings(Map.of("grafanaEnabled", "false")));
         assertEquals(Set.of("namespace", "frontendUrl", "frontendServiceType", "backendHost", "databaseHost",
                 "prometheusNodePort", "prometheusUrl", "grafanaUrl", "frontendReplicas", "backendReplicas",
-                "databaseReplicas"), run.result.outputs().keySet());
+                "databaseReplicas", "backupSchedule", "backupRetention", "backupVolume"), run.result.outputs().keySet());
         assertEquals(30090, run.output("prometheusNodePort"));
         assertEquals("http://localhost:30090", run.output("prometheusUrl"));
     }

@@ -1,13 +1,17 @@
 package com.travelapp.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.pulumi.Config;
 import com.pulumi.core.Output;
 import com.pulumi.core.internal.Internal;
+import com.pulumi.resources.ResourceOptions;
+import com.pulumi.resources.ResourceTransformation;
 import com.pulumi.test.Mocks;
 import com.pulumi.test.PulumiTest;
+import com.pulumi.test.TestOptions;
 import com.pulumi.test.TestResult;
 import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.config.SettingsReader;
@@ -19,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.mockito.Mockito;
@@ -86,10 +91,13 @@ public final class StackRun {
 
     final TestResult result;
     final List<Registered> resources;
+    /** The options each resource was declared with, by "type name": what the mocks are not shown. */
+    private final Map<String, ResourceOptions> options;
 
-    private StackRun(TestResult result, List<Registered> resources) {
+    private StackRun(TestResult result, List<Registered> resources, Map<String, ResourceOptions> options) {
         this.result = result;
         this.resources = resources;
+        this.options = options;
     }
 
     public static StackRun of(Settings settings) {
@@ -118,7 +126,13 @@ public final class StackRun {
             }
             return CompletableFuture.completedFuture(Mocks.ResourceResult.of(Optional.of(args.name + "-id"), state));
         };
-        var result = PulumiTest.withMocks(mocks).runTest(program);
+        var options = new ConcurrentHashMap<String, ResourceOptions>();
+        ResourceTransformation recordOptions = args -> {
+            options.put(args.resource().pulumiResourceType() + " " + args.resource().pulumiResourceName(), args.options());
+            return Optional.empty();
+        };
+        var result = PulumiTest.withOptions(TestOptions.builder().resourceTransformations(List.of(recordOptions)).build())
+                .withMocks(mocks).runTest(program);
         var urns = new HashMap<String, String>();
         for (var resource : result.resources()) {
             urns.put(resource.pulumiResourceType() + " " + resource.pulumiResourceName(), value(resource.urn()));
@@ -129,7 +143,7 @@ public final class StackRun {
                 registered.add(new Registered(args.type, args.name, args.inputs, urns.getOrDefault(args.type + " " + args.name, "")));
             }
         }
-        return new StackRun(result, registered);
+        return new StackRun(result, registered, options);
     }
 
     @SuppressWarnings("unchecked")
@@ -180,9 +194,29 @@ public final class StackRun {
         return resources.stream().filter(r -> r.type().equals(type)).toList();
     }
 
+    /**
+     * Every Deployment, StatefulSet, Job and CronJob. A CronJob is given as its job template
+     * ({@code spec} is the Job's spec), so its pod template is at {@code spec.template} like every
+     * other workload's and each check of pod templates covers it too.
+     */
     List<Registered> workloads() {
-        return resources.stream().filter(r -> List.of("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
-                "kubernetes:batch/v1:Job").contains(r.type())).toList();
+        var workloads = new ArrayList<Registered>();
+        for (var r : resources) {
+            if (List.of("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job").contains(r.type())) {
+                workloads.add(r);
+            } else if (r.type().equals("kubernetes:batch/v1:CronJob")) {
+                workloads.add(new Registered(r.type(), r.name(),
+                        Map.of("metadata", r.map("metadata"), "spec", r.map("spec", "jobTemplate", "spec")), r.urn()));
+            }
+        }
+        return workloads;
+    }
+
+    /** Whether {@code pulumi destroy} leaves the resource in the cluster (the retainOnDelete option). */
+    boolean retainedOnDelete(String type, String name) {
+        var declared = options.get(type + " " + name);
+        assertNotNull(declared, "no resource " + type + " " + name);
+        return declared.getRetainOnDelete().orElse(false);
     }
 
     Object output(String name) {

@@ -33,9 +33,11 @@ public final class AppNamespace extends ComponentResource {
         var child = CustomResourceOptions.builder().parent(this).build();
 
         if (owned) {
+            // Deleting a namespace deletes every claim in it, the database's and the backups'
+            // included: pulumi destroy leaves it ("[retain]"), holding only those (docs/operations.md).
             var created = new Namespace(namespace, NamespaceArgs.builder()
                     .metadata(ObjectMetaArgs.builder().name(namespace).labels(podSecurityLabels()).build())
-                    .build(), child);
+                    .build(), CustomResourceOptions.builder().parent(this).retainOnDelete(true).build());
             this.name = created.metadata().applyValue(m -> m.name().orElseThrow());
             withoutDefaultToken(this.name, child);
         } else {

@@ -2,6 +2,7 @@ package com.travelapp.infra.config;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -33,8 +34,13 @@ public enum ConfigKey {
     DATABASE_USER("databaseUser", "travel", "a PostgreSQL identifier: a lower-case letter or '_' then lower-case letters, digits or '_', at most 63"),
     DATABASE_STORAGE_SIZE("databaseStorageSize", "2Gi", "a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 256Mi"),
     DATABASE_STORAGE_CLASS("databaseStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
+    BACKUP_ENABLED("backupEnabled", "true", "true or false; false leaves the scheduled database backup out (no CronJob, no backup volume)"),
+    BACKUP_SCHEDULE("backupSchedule", "0 2 * * *", "a cron schedule in UTC: 5 fields (minute hour day-of-month month day-of-week, e.g. 0 2 * * *) or @hourly, @daily, @weekly, @monthly, @yearly"),
+    BACKUP_RETENTION("backupRetention", "7", "an integer from 1 to 365: how many of the newest backups the backup volume keeps"),
+    BACKUP_STORAGE_SIZE("backupStorageSize", "2Gi", "a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 64Mi"),
+    BACKUP_STORAGE_CLASS("backupStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
     ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
-    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
+    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
 
     private final String key;
     private final String defaultValue;
@@ -64,21 +70,20 @@ public enum ConfigKey {
     }
 
     /**
-     * The known key a typo most likely meant: the fewest single-letter edits, ignoring case, if
-     * close enough to be a typo (a third of the name, at least 3), else the only key that contains
-     * it (storageClass); empty when nothing fits.
+     * The known keys a typo most likely meant: the one with the fewest single-letter edits, ignoring
+     * case, if close enough to be a typo (a third of the name, at least 3), else every key that
+     * contains it (storageClass: the database's and the backup's); empty when nothing fits.
      */
-    public static Optional<ConfigKey> closestTo(String unknown) {
+    public static List<ConfigKey> closestTo(String unknown) {
         var typed = unknown.toLowerCase(Locale.ROOT);
         int tolerance = Math.max(3, typed.length() / 3);
         var nearest = Arrays.stream(values())
                 .filter(k -> editDistance(typed, k.key.toLowerCase(Locale.ROOT)) <= tolerance)
                 .min(Comparator.comparingInt(k -> editDistance(typed, k.key.toLowerCase(Locale.ROOT))));
         if (nearest.isPresent()) {
-            return nearest;
+            return List.of(nearest.get());
         }
-        var containing = Arrays.stream(values()).filter(k -> k.key.toLowerCase(Locale.ROOT).contains(typed)).toList();
-        return containing.size() == 1 ? Optional.of(containing.get(0)) : Optional.empty();
+        return Arrays.stream(values()).filter(k -> k.key.toLowerCase(Locale.ROOT).contains(typed)).toList();
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions. */

@@ -17,7 +17,8 @@ public record Settings(
         Database database,
         Monitoring monitoring,
         Cluster cluster,
-        Map<Workload, ComputeResources> resources) {
+        Map<Workload, ComputeResources> resources,
+        Backup backup) {
 
     /** The reference architecture runs everything in {@code default}; we only create namespaces we own. */
     public boolean ownsNamespace() {
@@ -33,6 +34,15 @@ public record Settings(
     public record Backend(int replicas, String image, List<String> extraAllowedHosts) {}
 
     public record Database(String image, String name, String user, String storageSize, Optional<String> storageClass) {}
+
+    /**
+     * The scheduled {@code pg_dump} of the database to a volume of its own.
+     *
+     * @param enabled false declares no backup object at all; the other values are then unused
+     * @param schedule a cron schedule, read in UTC
+     * @param retention how many of the newest backups the volume keeps
+     */
+    public record Backup(boolean enabled, String schedule, int retention, String storageSize, Optional<String> storageClass) {}
 
     /**
      * @param grafanaEnabled false on a node that cannot run the Grafana image: no Grafana object, Secret or

@@ -29,6 +29,8 @@ public final class SettingsReader {
     public static final int MAX_REPLICAS = 100;
     public static final int MIN_NODE_PORT = 30000;
     public static final int MAX_NODE_PORT = 32767;
+    public static final int MIN_BACKUP_RETENTION = 1;
+    public static final int MAX_BACKUP_RETENTION = 365;
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
@@ -96,9 +98,8 @@ public final class SettingsReader {
                         image(ConfigKey.DATABASE_IMAGE),
                         matching(ConfigKey.DATABASE_NAME, PG_IDENTIFIER),
                         matching(ConfigKey.DATABASE_USER, PG_IDENTIFIER),
-                        storageSize(),
-                        optional(ConfigKey.DATABASE_STORAGE_CLASS).filter(v -> check(
-                                ConfigKey.DATABASE_STORAGE_CLASS, v, v.length() <= 253 && DNS_SUBDOMAIN.matcher(v).matches()))),
+                        storageSize(ConfigKey.DATABASE_STORAGE_SIZE, 256, "PostgreSQL needs room for its WAL"),
+                        storageClass(ConfigKey.DATABASE_STORAGE_CLASS)),
                 new Settings.Monitoring(
                         image(ConfigKey.PROMETHEUS_IMAGE),
                         image(ConfigKey.GRAFANA_IMAGE),
@@ -108,7 +109,8 @@ public final class SettingsReader {
                         grafanaEnabled,
                         matching(ConfigKey.GRAFANA_ADMIN_USER, GRAFANA_USER)),
                 new Settings.Cluster(bool(ConfigKey.LOAD_BALANCER_AVAILABLE), matching(ConfigKey.NODE_ADDRESS, HOST)),
-                resources());
+                resources(),
+                backup());
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(config.getName(), problems);
         }
@@ -120,9 +122,13 @@ public final class SettingsReader {
         var prefix = config.getName() + ":";
         presentKeys.stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
                 .filter(k -> ConfigKey.named(k).isEmpty()).sorted()
-                .forEach(k -> problems.add(k + ": unknown key; " + ConfigKey.closestTo(k)
-                        .map(known -> "did you mean " + known.key() + "?")
-                        .orElse("the known keys are declared in Pulumi.yaml (config:)")));
+                .forEach(k -> problems.add(k + ": unknown key; " + suggestion(ConfigKey.closestTo(k))));
+    }
+
+    private static String suggestion(List<ConfigKey> candidates) {
+        return candidates.isEmpty()
+                ? "the known keys are declared in Pulumi.yaml (config:)"
+                : "did you mean " + candidates.stream().map(ConfigKey::key).collect(Collectors.joining(" or ")) + "?";
     }
 
     private String value(ConfigKey key) {
@@ -225,14 +231,30 @@ public final class SettingsReader {
         return value;
     }
 
-    private String storageSize() {
-        var value = value(ConfigKey.DATABASE_STORAGE_SIZE);
+    private String storageSize(ConfigKey key, int minMebibytes, String why) {
+        var value = value(key);
         Matcher m = STORAGE.matcher(value);
-        if (check(ConfigKey.DATABASE_STORAGE_SIZE, value, m.matches())
-                && toMebibytes(Long.parseLong(m.group(1)), m.group(2)) < 256) {
-            problem(ConfigKey.DATABASE_STORAGE_SIZE, value, "must be at least 256Mi: PostgreSQL needs room for its WAL");
+        if (check(key, value, m.matches()) && toMebibytes(Long.parseLong(m.group(1)), m.group(2)) < minMebibytes) {
+            problem(key, value, "must be at least " + minMebibytes + "Mi: " + why);
         }
         return value;
+    }
+
+    private Optional<String> storageClass(ConfigKey key) {
+        return optional(key).filter(v -> check(key, v, v.length() <= 253 && DNS_SUBDOMAIN.matcher(v).matches()));
+    }
+
+    /** Read and checked even when disabled, like Grafana's keys: a bad value is a mistake either way. */
+    private Settings.Backup backup() {
+        var schedule = value(ConfigKey.BACKUP_SCHEDULE);
+        CronSchedule.problem(schedule).ifPresent(reason ->
+                problem(ConfigKey.BACKUP_SCHEDULE, schedule, "must be " + ConfigKey.BACKUP_SCHEDULE.allowed() + "; " + reason));
+        return new Settings.Backup(
+                bool(ConfigKey.BACKUP_ENABLED),
+                schedule,
+                integer(ConfigKey.BACKUP_RETENTION, MIN_BACKUP_RETENTION, MAX_BACKUP_RETENTION).orElse(MIN_BACKUP_RETENTION),
+                storageSize(ConfigKey.BACKUP_STORAGE_SIZE, 64, "anything smaller is almost surely a mistaken unit (Mi for Gi)"),
+                storageClass(ConfigKey.BACKUP_STORAGE_CLASS));
     }
 
     private static long toMebibytes(long amount, String unit) {

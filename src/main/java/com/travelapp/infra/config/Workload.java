@@ -8,6 +8,7 @@ public enum Workload {
     BACKEND(new Settings.ComputeResources("100m", "192Mi", "500m", "512Mi")),
     MIGRATIONS(new Settings.ComputeResources("100m", "128Mi", "500m", "384Mi")),
     DATABASE(new Settings.ComputeResources("100m", "256Mi", "1", "1Gi")),
+    BACKUP(new Settings.ComputeResources("50m", "64Mi", "500m", "256Mi")),
     PROMETHEUS(new Settings.ComputeResources("100m", "256Mi", "500m", "1Gi")),
     GRAFANA(new Settings.ComputeResources("50m", "128Mi", "250m", "384Mi"));
 

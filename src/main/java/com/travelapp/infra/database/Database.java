@@ -3,6 +3,7 @@ package com.travelapp.infra.database;
 import com.pulumi.core.Output;
 import com.pulumi.kubernetes.apps.v1.StatefulSet;
 import com.pulumi.kubernetes.apps.v1.StatefulSetArgs;
+import com.pulumi.kubernetes.apps.v1.inputs.StatefulSetPersistentVolumeClaimRetentionPolicyArgs;
 import com.pulumi.kubernetes.apps.v1.inputs.StatefulSetSpecArgs;
 import com.pulumi.kubernetes.core.v1.Service;
 import com.pulumi.kubernetes.core.v1.ServiceArgs;
@@ -45,6 +46,12 @@ public final class Database extends ComponentResource {
     /** The postgres user of the official Alpine image. */
     public static final int UID = 70;
     public static final List<String> CLIENTS = List.of("backend", "backend-migrations");
+    /**
+     * Kubernetes' default, stated so that no one changes it unknowingly: the data volume outlives
+     * the StatefulSet (pulumi destroy, a deleted StatefulSet) and a scale-down (docs/operations.md).
+     */
+    private static final StatefulSetPersistentVolumeClaimRetentionPolicyArgs KEEP_DATA_VOLUME =
+            StatefulSetPersistentVolumeClaimRetentionPolicyArgs.builder().whenDeleted("Retain").whenScaled("Retain").build();
 
     private final Output<String> serviceName;
     private final StatefulSet statefulSet;
@@ -78,6 +85,7 @@ public final class Database extends ComponentResource {
                                 .spec(podSpec(settings, resources, imagePullPolicy, appSecretName))
                                 .build())
                         .volumeClaimTemplates(volumeClaim(settings))
+                        .persistentVolumeClaimRetentionPolicy(KEEP_DATA_VOLUME)
                         .build())
                 .build(), child);
 
