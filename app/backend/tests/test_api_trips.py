@@ -68,7 +68,7 @@ def test_unknown_trip_is_404(api):
 
 def test_put_replaces_every_field(api, make_trip, other_destination):
     trip = make_trip()
-    payload = valid_payload(other_destination, title="Replaced", travellers=1, notes="")
+    payload = valid_payload(other_destination, title="Replaced", travellers=1, notes="", version=1)
     response = api.put(f"/api/trips/{trip.id}/", payload, format="json")
     assert response.status_code == 200, response.content
     trip.refresh_from_db()
