@@ -83,6 +83,11 @@ app_log "e2e: starting the backend (docker-entrypoint.sh -> gunicorn, 2 workers)
 GUNICORN_PID=$!
 app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200 || { cat "$WORK/gunicorn.log"; exit 1; }
 check "backend start script logs the database wait" grep -q "wait_for_db: database travel at 127.0.0.1:$DB_PORT is up" "$WORK/gunicorn.log"
+control_socket_in_tmp() {
+    grep -q "Control socket listening at $RUNTMP/gunicorn.ctl" "$WORK/gunicorn.log" \
+        && ! grep -q "Control server error" "$WORK/gunicorn.log"
+}
+check "gunicorn's control socket is in the writable tmp dir, no error on the read-only root" control_socket_in_tmp
 
 # --- nginx with the image's template -------------------------------------------------
 NGINX_PORT="$(app_free_port)"

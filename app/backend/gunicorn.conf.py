@@ -18,6 +18,11 @@ keepalive = 5
 # The heartbeat files live in /tmp: the root filesystem is read-only in
 # Kubernetes and only /tmp (an emptyDir) is writable.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")
+# The control socket of gunicornc (gunicorn >= 25) defaults to $HOME/.gunicorn/,
+# which the read-only root filesystem refuses at every start ("Control server
+# error: [Errno 30] Read-only file system"). It belongs with the other run-time
+# files; mode 0600, so only this container's user can use it.
+control_socket = os.path.join(worker_tmp_dir, "gunicorn.ctl")
 # The access log and Django's logging (settings.LOGGING) go to stdout;
 # gunicorn's own start/stop/worker lines go to stderr ("-"). Re-opening
 # /dev/stdout instead fails when fd 1 belongs to another user.
