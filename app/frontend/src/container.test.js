@@ -46,7 +46,9 @@ describe("frontend image", () => {
   it("has the SPA fallback, cache rules and probe the stack relies on", () => {
     expect(template).toMatch(/try_files \$uri \/index\.html;/);
     expect(template).toMatch(/location = \/healthz \{[^}]*return 200/);
-    expect(template).toMatch(/location \/assets\/ \{[^}]*max-age=31536000, immutable/);
+    expect(template).toMatch(/location \/assets\/ \{[^}]*add_header Cache-Control \$asset_cache_control always;/);
+    // a year only for real hits: a 404 is not cached (scripts/app-e2e.sh checks it on nginx)
+    expect(template).toMatch(/map \$status \$asset_cache_control \{\s*~\^\(200\|206\|304\)\$ "public, max-age=31536000, immutable";\s*default "no-store";/);
     expect(template).toMatch(/location = \/index\.html \{[^}]*no-cache/);
   });
 });
