@@ -1,4 +1,5 @@
 import math
+from collections.abc import Callable, Sequence
 
 from django.db.models import Count, Window
 from rest_framework.exceptions import NotFound
@@ -26,28 +27,41 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
+        def read_page(limit: int, offset: int) -> list:
+            return list(queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + limit])
+
+        return self.paginate(read_page, queryset.count, queryset.model._meta.verbose_name_plural, request)
+
+    def paginate(
+        self,
+        read_page: Callable[[int, int], Sequence],
+        count_all: Callable[[], int],
+        noun: str,
+        request,
+    ) -> Sequence:
+        """read_page(limit, offset) gives the rows, each with the total count as its last
+        column (a tuple) or TOTAL attribute (a model instance); count_all() the total."""
         self.request = request
         self.size = self.get_page_size(request)
-        self.noun = queryset.model._meta.verbose_name_plural
+        self.noun = noun
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
-            self.number = self._page_count(queryset.count())
+            self.number = self._page_count(count_all())
         else:
             try:
                 self.number = int(raw)
             except ValueError:
                 self.number = 0
         if self.number < 1:
-            raise NotFound(f"Page {raw!r} is not a page number: {self._pages_there_are(queryset.count())}.")
-        offset = (self.number - 1) * self.size
-        rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + self.size])
+            raise NotFound(f"Page {raw!r} is not a page number: {self._pages_there_are(count_all())}.")
+        rows = read_page(self.size, (self.number - 1) * self.size)
         if rows:
-            last = rows[0]
-            self.count = last[-1] if isinstance(last, tuple) else getattr(last, TOTAL)
+            first = rows[0]
+            self.count = first[-1] if isinstance(first, tuple) else getattr(first, TOTAL)
+        elif self.number == 1:
+            self.count = 0
         else:
-            self.count = 0 if self.number == 1 else queryset.count()
-            if self.number > 1:
-                raise NotFound(f"Page {self.number} does not exist: {self._pages_there_are(self.count)}.")
+            raise NotFound(f"Page {self.number} does not exist: {self._pages_there_are(count_all())}.")
         return rows
 
     def _page_count(self, count: int) -> int:

@@ -44,9 +44,10 @@ _trip_attributes = attrgetter(*(column.replace("__", ".") for column in TRIP_COL
 
 
 def _iso_utc(value: dt.datetime) -> str:
-    """DRF's DateTimeField format with TIME_ZONE = "UTC": ISO 8601, "Z" for +00:00."""
-    text = value.astimezone(dt.UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    """DRF's DateTimeField format with TIME_ZONE = "UTC": ISO 8601 in UTC, "Z" for +00:00."""
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat()[:-6] + "Z"
 
 
 def trip_json(row) -> dict:

@@ -6,8 +6,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
 
+from trips.list_query import trip_count, trip_rows
 from trips.models import Destination, Trip
-from trips.serializers import TRIP_COLUMNS, DestinationSerializer, TripSerializer, trip_json
+from trips.serializers import DestinationSerializer, TripSerializer, trip_json
 
 
 class DestinationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -29,8 +30,6 @@ class TripViewSet(
     serializer_class = TripSerializer
 
     def get_queryset(self):
-        if self.action == "list":
-            return self._filtered(Trip.objects.all())
         queryset = Trip.objects.select_related("destination")
         if self.action in ("update", "partial_update"):
             # Writers of one trip take turns: each validates against, and bumps, the
@@ -39,12 +38,17 @@ class TripViewSet(
         return queryset
 
     def list(self, request, *args, **kwargs):
-        # The page's columns straight from one query (count included, see
-        # Pagination), turned into JSON by trip_json: no model instances, no
-        # per-field serializer machinery.
-        trips = self.get_queryset().values_list(*TRIP_COLUMNS)
+        # The page's columns straight from one precompiled query (the count
+        # included), turned into JSON by trip_json: no model instances, no
+        # per-field serializer machinery (docs/benchmarks.md).
+        destination_id = self._destination_filter()
         try:
-            rows = self.paginate_queryset(trips)
+            rows = self.paginator.paginate(
+                lambda limit, offset: trip_rows(destination_id, limit, offset),
+                lambda: trip_count(destination_id),
+                Trip._meta.verbose_name_plural,
+                request,
+            )
         except NotFound:
             self._require_known_destination()
             raise
@@ -64,10 +68,6 @@ class TripViewSet(
             return int(raw)
         except ValueError:
             raise ValidationError({"destination": [f"Destination must be an integer id, got {raw!r}."]})
-
-    def _filtered(self, queryset):
-        destination_id = self._destination_filter()
-        return queryset if destination_id is None else queryset.filter(destination_id=destination_id)
 
     def _require_known_destination(self) -> None:
         """An empty page for ?destination=<id>: say so if that destination does not exist at all
