@@ -80,9 +80,10 @@ TEMPLATES: list = []
 
 DATABASES = {
     "default": {
-        # The django-prometheus wrapper of the PostgreSQL backend (psycopg 3)
-        # adds query/connection/error counters to /metrics.
-        "ENGINE": "django_prometheus.db.backends.postgresql",
+        # The django-prometheus wrapper of the PostgreSQL backend (psycopg 3), which
+        # adds query/connection/error counters to /metrics, with a health check
+        # that needs no round trip (travelapp/database/base.py).
+        "ENGINE": "travelapp.database",
         "HOST": os.environ.get("DB_HOST", "localhost"),
         "PORT": os.environ.get("DB_PORT", "5432"),
         "NAME": os.environ.get("DB_NAME", "travel"),
