@@ -11,7 +11,15 @@ import shutil
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = 1
+# gthread, not sync: a sync worker closes the connection after every response, so
+# nginx opened a new TCP connection per API call, which cost more CPU (in nginx,
+# gunicorn and the kernel) than a small API answer itself. A gthread worker keeps
+# nginx's connections open (keepalive; nginx's upstream block drops idle ones
+# after 4 s, before this 5 s). Two threads per worker let one request use the CPU
+# while another waits for PostgreSQL; more would only queue on the GIL within the
+# pod's 500m CPU limit. Each thread has its own database connection.
+worker_class = "gthread"
+threads = 2
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
