@@ -90,47 +90,11 @@ control_socket_in_tmp() {
 check "gunicorn's control socket is in the writable tmp dir, no error on the read-only root" control_socket_in_tmp
 
 # --- nginx with the image's template -------------------------------------------------
-NGINX_PORT="$(app_free_port)"
 NG="$WORK/nginx"
-mkdir -p "$NG/conf.d" "$NG/tmp" "$NG/logs"
-ln -s "$APP_FRONTEND/dist" "$NG/html"
-BACKEND_HOST=127.0.0.1 BACKEND_PORT="$BACKEND_PORT" NGINX_PORT="$NGINX_PORT" \
-    envsubst '${BACKEND_HOST} ${BACKEND_PORT} ${NGINX_PORT}' \
-    <"$APP_FRONTEND/nginx/default.conf.template" >"$NG/conf.d/default.conf"
-user_line=""
-if [[ "$(id -u)" == 0 ]]; then
-    user_line="user nobody nogroup;"
-    chown -R nobody:nogroup "$NG/tmp"
-fi
-cat >"$NG/nginx.conf" <<NGINX
-# Stand-in for the image's /etc/nginx/nginx.conf (nginx-unprivileged): temp
-# and pid paths in a writable temp dir; the server block is the rendered template.
-$user_line
-worker_processes 1;
-daemon off;
-pid $NG/nginx.pid;
-error_log $NG/error.log warn;
-events { worker_connections 512; }
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log $NG/access.log;
-    sendfile on;
-    keepalive_timeout 65;
-    client_body_temp_path $NG/tmp/client_body;
-    proxy_temp_path $NG/tmp/proxy;
-    fastcgi_temp_path $NG/tmp/fastcgi;
-    uwsgi_temp_path $NG/tmp/uwsgi;
-    scgi_temp_path $NG/tmp/scgi;
-    include $NG/conf.d/*.conf;
-}
-NGINX
-nginx -t -q -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" || { cat "$NG/error.log"; exit 1; }
-app_log "e2e: starting nginx on 127.0.0.1:$NGINX_PORT (template rendered with envsubst)"
-nginx -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" &
-NGINX_PID=$!
+app_log "e2e: starting nginx (the image's template rendered with envsubst)"
+app_nginx_start "$NG" "$BACKEND_PORT" "$APP_FRONTEND/nginx/default.conf.template" "$NG/access.log" || exit 1
+app_log "e2e: nginx on 127.0.0.1:$NGINX_PORT"
 BASE="http://127.0.0.1:$NGINX_PORT"
-app_wait_http "$BASE/healthz" 30 200 || exit 1
 
 # --- HTTP-level checks --------------------------------------------------------------
 status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from tests.payloads import valid_payload
 from trips.models import Trip
 from trips.views import TripViewSet
 
@@ -104,13 +105,7 @@ def test_a_page_that_is_not_a_number_is_a_404_saying_what_is_allowed(api, forty_
 
 
 def test_post_without_the_trailing_slash_creates_the_trip_instead_of_dropping_the_body(api, destination):
-    payload = {
-        "title": "No slash",
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 2,
-    }
+    payload = valid_payload(destination, title="No slash", travellers=2)
     response = api.post("/api/trips", payload, format="json")
     assert response.status_code == 201, response.content
     assert Trip.objects.get().title == "No slash"

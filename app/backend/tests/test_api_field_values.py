@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.payloads import valid_payload
 from trips.models import Trip
 
 pytestmark = pytest.mark.django_db
@@ -17,13 +18,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_a_title_of_only_invisible_characters_is_refused(api, destination, title):
-    payload = {
-        "title": title,
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 2,
-    }
+    payload = valid_payload(destination, title=title, travellers=2)
     response = api.post("/api/trips/", payload, format="json")
     assert response.status_code == 400, response.content
     [message] = response.json()["title"]
@@ -33,26 +28,16 @@ def test_a_title_of_only_invisible_characters_is_refused(api, destination, title
 
 
 def test_a_title_with_a_zero_width_joiner_inside_real_text_is_fine(api, destination):
-    payload = {
-        "title": "Family \U0001f468\u200d\U0001f469\u200d\U0001f467 trip",
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 3,
-    }
+    payload = valid_payload(
+        destination, title="Family \U0001f468\u200d\U0001f469\u200d\U0001f467 trip", travellers=3
+    )
     response = api.post("/api/trips/", payload, format="json")
     assert response.status_code == 201, response.content
 
 
 @pytest.mark.parametrize("value", [7.5, 1.0000001, True, "7.5", [7], {"id": 7}])
 def test_a_destination_that_is_not_a_whole_number_is_refused_not_truncated(api, destination, value):
-    payload = {
-        "title": "Fractional",
-        "destination": value,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 2,
-    }
+    payload = valid_payload(destination, destination=value, title="Fractional", travellers=2)
     response = api.post("/api/trips/", payload, format="json")
     assert response.status_code == 400, response.content
     [message] = response.json()["destination"]
@@ -61,26 +46,14 @@ def test_a_destination_that_is_not_a_whole_number_is_refused_not_truncated(api, 
 
 
 def test_a_destination_id_given_as_a_float_without_fraction_is_that_destination(api, destination):
-    payload = {
-        "title": "Whole float",
-        "destination": float(destination.id),
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 2,
-    }
+    payload = valid_payload(destination, destination=float(destination.id), title="Whole float", travellers=2)
     response = api.post("/api/trips/", payload, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["destination"] == destination.id
 
 
 def test_a_fractional_destination_message_names_the_value(api, destination):
-    payload = {
-        "title": "Fractional",
-        "destination": 7.5,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 2,
-    }
+    payload = valid_payload(destination, destination=7.5, title="Fractional", travellers=2)
     response = api.post("/api/trips/", payload, format="json")
     assert response.json()["destination"] == [
         "Destination must be a destination id (a whole number), got 7.5."

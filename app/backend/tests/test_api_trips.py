@@ -2,22 +2,10 @@ import datetime as dt
 
 import pytest
 
+from tests.payloads import valid_payload
 from trips.models import Trip
 
 pytestmark = pytest.mark.django_db
-
-
-def valid_payload(destination, **overrides):
-    payload = {
-        "title": "Spring in Testville",
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 3,
-        "notes": "Book the museum tickets.",
-    }
-    payload.update(overrides)
-    return payload
 
 
 # --- happy paths ----------------------------------------------------------------

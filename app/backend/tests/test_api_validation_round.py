@@ -2,19 +2,14 @@
 
 import pytest
 
+from tests.payloads import valid_payload
 from trips.models import Trip
 
 pytestmark = pytest.mark.django_db
 
 
 def test_end_before_start_is_reported_together_with_the_other_field_errors(api, destination):
-    payload = {
-        "title": "",
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-01",
-        "travellers": 0,
-    }
+    payload = valid_payload(destination, title="", end_date="2027-04-01", travellers=0)
     response = api.post("/api/trips/", payload, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -23,26 +18,16 @@ def test_end_before_start_is_reported_together_with_the_other_field_errors(api, 
     assert Trip.objects.count() == 0
 
 
-def test_end_before_start_is_reported_with_an_unknown_destination(api):
-    payload = {
-        "title": "Backwards",
-        "destination": 999999,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-01",
-        "travellers": 2,
-    }
+def test_end_before_start_is_reported_with_an_unknown_destination(api, destination):
+    payload = valid_payload(
+        destination, destination=999999, title="Backwards", end_date="2027-04-01", travellers=2
+    )
     body = api.post("/api/trips/", payload, format="json").json()
     assert set(body) == {"destination", "end_date"}
 
 
 def test_a_malformed_end_date_is_not_also_compared_with_the_start(api, destination):
-    payload = {
-        "title": "",
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "yesterday",
-        "travellers": 2,
-    }
+    payload = valid_payload(destination, title="", end_date="yesterday", travellers=2)
     body = api.post("/api/trips/", payload, format="json").json()
     assert body["end_date"] == ["Enter a date as YYYY-MM-DD."]
     assert set(body) == {"title", "end_date"}
