@@ -52,6 +52,8 @@ describe("frontend image", () => {
     const gunicornKeepalive = Number(gunicorn.match(/^keepalive = (\d+)$/m)[1]);
     const upstream = template.match(/upstream backend_api \{[\s\S]*?\n\}/)[0];
     expect(upstream).toMatch(/keepalive \d+;/);
+    // connections are replaced now and then, so that new backend pods get their share
+    expect(upstream).toMatch(/keepalive_requests \d+;/);
     const nginxIdle = Number(upstream.match(/keepalive_timeout (\d+)s;/)[1]);
     expect(nginxIdle).toBeLessThan(gunicornKeepalive);
     expect(template).toMatch(/location \/api\/ \{\s*proxy_pass http:\/\/backend_api;\s*proxy_http_version 1\.1;[^\n]*\n[^\n]*\n\s*proxy_set_header Connection "";/);
