@@ -10,10 +10,10 @@ from functools import cache
 
 import psycopg
 from django.db import connection
-from django.db.models import Count, Window
 from psycopg.pq import Format
 
 from trips.models import Trip
+from trips.pagination import with_total
 from trips.serializers import TRIP_COLUMNS
 
 _FILTER_PLACEHOLDER = 0
@@ -26,27 +26,25 @@ _FAST_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT
 
 
 @cache
-def _statement(filtered: bool) -> str:
+def _statement(filtered: bool) -> tuple[str, int]:
+    """The SQL, and how many of its parameters are the destination filter (the page
+    and its count each filter); LIMIT and OFFSET come last."""
     trips = Trip.objects.all()
     if filtered:
         trips = trips.filter(destination_id=_FILTER_PLACEHOLDER)
-    # COUNT(*) OVER (): the total comes with the page's rows, no separate COUNT query.
-    sql, params = (
-        trips.values_list(*TRIP_COLUMNS).annotate(total_count=Window(Count("*"))).query.sql_with_params()
-    )
-    expected = (_FILTER_PLACEHOLDER,) if filtered else ()
-    if tuple(params) != expected:
-        raise RuntimeError(f"the trip list's SQL has parameters {params!r}, expected {expected!r}: {sql}")
-    return sql + " LIMIT %s OFFSET %s"
+    # The count over the trips alone: the join to destinations only adds columns.
+    sql, params = with_total(trips.values_list(*TRIP_COLUMNS), counted=trips).query.sql_with_params()
+    if any(param != _FILTER_PLACEHOLDER for param in params) or filtered != bool(params):
+        raise RuntimeError(f"the trip list's SQL has unexpected parameters {params!r}: {sql}")
+    return sql + " LIMIT %s OFFSET %s", len(params)
 
 
 def trip_rows(destination_id: int | None, limit: int, offset: int) -> list[tuple]:
     """One page of trips as TRIP_COLUMNS, then the total number of trips (of that destination)."""
-    filtered = destination_id is not None
-    params = [destination_id, limit, offset] if filtered else [limit, offset]
+    sql, filter_slots = _statement(destination_id is not None)
     with connection.cursor() as cursor:
         cursor.cursor.adapters.register_loader(_TIMESTAMPTZ, _FAST_TIMESTAMPTZ_LOADER)
-        cursor.execute(_statement(filtered), params)
+        cursor.execute(sql, [destination_id] * filter_slots + [limit, offset])
         return cursor.fetchall()
 
 

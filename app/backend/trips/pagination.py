@@ -1,7 +1,7 @@
 import math
 from collections.abc import Callable, Sequence
 
-from django.db.models import Count, Window
+from django.db.models import Count, Subquery, Value
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -10,12 +10,26 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 TOTAL = "total_count"
 
 
+def with_total(queryset, counted=None):
+    """queryset with TOTAL: how many rows `counted` (default: queryset itself) has without
+    LIMIT/OFFSET, by a scalar subquery of the same statement: one round trip for a page
+    and its count. Pass as `counted` the queryset before it joined other tables for its
+    columns, so that the count does not join every row too.
+
+    Not COUNT(*) OVER (): a window runs over every row of the join before the LIMIT,
+    which at 20,000 trips cost 22 ms a page against 1.4 ms for this (docs/benchmarks.md)."""
+    counted = queryset if counted is None else counted
+    # A constant "group" that Django leaves out of GROUP BY: one count over every row, 0 for none.
+    count = counted.order_by().annotate(group=Value(1)).values("group").annotate(n=Count("*")).values("n")
+    return queryset.annotate(**{TOTAL: Subquery(count)})
+
+
 class Pagination(PageNumberPagination):
     """``?page=N`` (1-based) and optional ``?page_size=M`` (at most 100).
 
-    One query per page: the total comes with the page's rows (COUNT(*) OVER ()),
-    instead of a separate COUNT(*) first. Only an empty page needs a second query,
-    to tell "past the end" (404) from "nothing yet".
+    One query per page: the total comes with the page's rows (with_total), instead
+    of a separate COUNT(*) first. Only an empty page needs a second query, to tell
+    "past the end" (404) from "nothing yet".
 
     next/previous are relative ("/api/trips/?page=2"): behind nginx the request's
     Host is the backend Service (backend:8000), which no client outside can use,
@@ -28,7 +42,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         def read_page(limit: int, offset: int) -> list:
-            return list(queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + limit])
+            return list(with_total(queryset)[offset : offset + limit])
 
         return self.paginate(read_page, queryset.count, queryset.model._meta.verbose_name_plural, request)
 
