@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
 # Benchmark (prints numbers; not a test): wrk against
-#   a) GET /api/trips/ through nginx (DRF + PostgreSQL, ~100 trips, page of 20)
-#   b) GET /api/bench/ping through nginx (a bare Django JSON view, BENCH_ENDPOINTS=1)
+#   a) GET /api/trips/ through nginx (DRF + PostgreSQL, 100 trips, a page of 20)
+#   b) GET /api/bench/ping through nginx (a bare Django JSON view, BENCH_ENDPOINTS=1): the baseline
 #   c) GET /api/bench/ping straight to gunicorn (no nginx)
-# on the same gunicorn (2 workers, multiprocess metrics, as in the image), in one
-# run, all on 127.0.0.1. Prints requests/s, p50, p99 and the ratios.
-# Knobs: BENCH_DURATION (s, default 15), BENCH_CONNECTIONS (default 16), BENCH_THREADS (default 2).
+#   d) with BENCH_BEFORE=<git ref>: a) on that ref's backend and nginx template (its own
+#      gunicorn and nginx, the same database), in the same run, after checking it returns the
+#      same trips
+# on the same gunicorn (WEB_CONCURRENCY workers, multiprocess metrics, as in the image), all on
+# 127.0.0.1. Prints requests/s, p50, p99 and the ratios to the baseline, the in-process CPU time
+# per request (a figure the machine's load hardly moves) and the load average around the run.
+# Knobs: BENCH_DURATION (s, default 15), BENCH_CONNECTIONS (default 64), BENCH_THREADS (default 2),
+#        BENCH_WORKERS (gunicorn workers, default 2 as in the image), BENCH_BEFORE (a git ref),
+#        BENCH_PROFILE=1 (also print the top of a cProfile of /api/trips/ in-process).
 set -Eeuo pipefail
 # shellcheck source=scripts/lib/app-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/app-common.sh"
 
 DURATION="${BENCH_DURATION:-15}"
-CONNS="${BENCH_CONNECTIONS:-16}"
+CONNS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
+WORKERS="${BENCH_WORKERS:-2}"
+BEFORE="${BENCH_BEFORE:-}"
 TRIPS=100
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/app-bench.XXXXXX")"
 chmod 755 "$WORK"
-GUNICORN_PID=""
-NGINX_PID=""
+PIDS=()
 cleanup() {
-    app_kill_pid "$NGINX_PID"
-    app_kill_pid "$GUNICORN_PID"
+    local pid
+    for pid in "${PIDS[@]}"; do app_kill_pid "$pid"; done
     app_pg_stop
     rm -rf "$WORK"
 }
@@ -54,46 +61,90 @@ Trip.objects.bulk_create([
 print(f'bench: {Trip.objects.count()} trips in the database')
 "
 
-BACKEND_PORT="$(app_free_port)"
-GUNICORN_BIND="127.0.0.1:$BACKEND_PORT" WEB_CONCURRENCY=2 PROMETHEUS_MULTIPROC_DIR="$WORK/prom" \
-    GUNICORN_WORKER_TMP_DIR="$WORK" ./docker-entrypoint.sh >"$WORK/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200
-
-NGINX_PORT="$(app_free_port)"
-NG="$WORK/nginx"
-mkdir -p "$NG/conf.d" "$NG/tmp"
-ln -s "$APP_FRONTEND/dist" "$NG/html"
-BACKEND_HOST=127.0.0.1 BACKEND_PORT="$BACKEND_PORT" NGINX_PORT="$NGINX_PORT" \
-    envsubst '${BACKEND_HOST} ${BACKEND_PORT} ${NGINX_PORT}' \
-    <"$APP_FRONTEND/nginx/default.conf.template" >"$NG/conf.d/default.conf"
-user_line=""
-if [[ "$(id -u)" == 0 ]]; then user_line="user nobody nogroup;"; chown -R nobody:nogroup "$NG/tmp"; fi
-cat >"$NG/nginx.conf" <<NGINX
-$user_line
-worker_processes 1;
-daemon off;
-pid $NG/nginx.pid;
-error_log $NG/error.log warn;
-events { worker_connections 1024; }
-http {
-    include /etc/nginx/mime.types;
-    access_log off;
-    sendfile on;
-    client_body_temp_path $NG/tmp/client_body;
-    proxy_temp_path $NG/tmp/proxy;
-    fastcgi_temp_path $NG/tmp/fastcgi;
-    uwsgi_temp_path $NG/tmp/uwsgi;
-    scgi_temp_path $NG/tmp/scgi;
-    include $NG/conf.d/*.conf;
+start_backend() { # start_backend NAME DIR: the image's start script in DIR, on a free port -> $BACKEND_PORT
+    local name="$1" dir="$2"
+    BACKEND_PORT="$(app_free_port)"
+    mkdir -p "$WORK/$name"
+    # exec all the way down: $! is then gunicorn's master, which cleanup stops.
+    (cd "$dir" && GUNICORN_BIND="127.0.0.1:$BACKEND_PORT" WEB_CONCURRENCY="$WORKERS" \
+        PROMETHEUS_MULTIPROC_DIR="$WORK/$name/prom" GUNICORN_WORKER_TMP_DIR="$WORK/$name" \
+        exec ./docker-entrypoint.sh) >"$WORK/$name/gunicorn.log" 2>&1 &
+    PIDS+=($!)
+    app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200
 }
-NGINX
-nginx -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" &
-NGINX_PID=$!
-app_wait_http "http://127.0.0.1:$NGINX_PORT/healthz" 30 200
-[[ "$(curl -s "http://127.0.0.1:$NGINX_PORT/api/trips/" | python -c 'import json,sys; print(json.load(sys.stdin)["count"])')" == "$TRIPS" ]] \
+
+start_nginx() { # start_nginx NAME BACKEND_PORT TEMPLATE -> $NGINX_PORT
+    app_nginx_start "$WORK/$1/nginx" "$2" "$3" off
+    PIDS+=("$NGINX_PID")
+}
+
+start_backend after "$APP_BACKEND"
+AFTER_BACKEND=$BACKEND_PORT
+start_nginx after "$AFTER_BACKEND" "$APP_FRONTEND/nginx/default.conf.template"
+AFTER_NGINX=$NGINX_PORT
+[[ "$(curl -s "http://127.0.0.1:$AFTER_NGINX/api/trips/" | python -c 'import json,sys; print(json.load(sys.stdin)["count"])')" == "$TRIPS" ]] \
     || app_die "expected $TRIPS trips behind /api/trips/"
-curl -sf "http://127.0.0.1:$NGINX_PORT/api/bench/ping" | grep -q pong || app_die "/api/bench/ping not routed"
+curl -sf "http://127.0.0.1:$AFTER_NGINX/api/bench/ping" | grep -q pong || app_die "/api/bench/ping not routed"
+
+if [[ -n "$BEFORE" ]]; then
+    app_log "bench: $BEFORE's backend, for the before/after comparison"
+    mkdir -p "$WORK/before-src"
+    git -C "$APP_ROOT" archive "$BEFORE" app/backend app/frontend/nginx | tar -x -C "$WORK/before-src"
+    start_backend before "$WORK/before-src/app/backend"
+    start_nginx before "$BACKEND_PORT" "$WORK/before-src/app/frontend/nginx/default.conf.template"
+    BEFORE_NGINX=$NGINX_PORT
+    # Same trips, same fields and values, page after page (the after side adds "version"
+    # and makes its links relative).
+    python - "http://127.0.0.1:$BEFORE_NGINX" "http://127.0.0.1:$AFTER_NGINX" <<'PY' || app_die "before and after disagree"
+import json, sys, urllib.request
+before_base, after_base = sys.argv[1:]
+for page in range(1, 6):
+    get = lambda base: json.load(urllib.request.urlopen(f"{base}/api/trips/?page={page}", timeout=10))
+    before, after = get(before_base), get(after_base)
+    stripped = [{k: v for k, v in t.items() if k != "version"} for t in after["results"]]
+    assert before["count"] == after["count"] and before["results"] == stripped, f"page {page} differs"
+print("bench: before and after return the same trips on every page")
+PY
+fi
+
+# In-process CPU per request (the worker's own time, without nginx, wrk or PostgreSQL):
+# what the code costs, a figure the machine's load hardly moves.
+PROMETHEUS_MULTIPROC_DIR="$WORK/in-process-prom" python - "${BENCH_PROFILE:-0}" <<'PY'
+import cProfile, io, pstats, sys, time
+import django
+django.setup()
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+app = WSGIHandler()
+def call(path):
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
+               "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1"}
+    body = app(environ, lambda status, headers: None)
+    b"".join(body)
+    body.close()
+cpu = {}
+for path in ("/api/trips/", "/api/bench/ping"):
+    for _ in range(50):
+        call(path)
+    start = time.process_time()
+    for _ in range(500):
+        call(path)
+    cpu[path] = (time.process_time() - start) / 500 * 1000
+with CaptureQueriesContext(connection) as queries:
+    call("/api/trips/")
+print(f"in-process CPU per request: GET /api/trips/ {cpu['/api/trips/']:.2f} ms ({len(queries)} SQL "
+      f"quer{'y' if len(queries) == 1 else 'ies'} + the connection health check), "
+      f"GET /api/bench/ping {cpu['/api/bench/ping']:.2f} ms, ratio {cpu['/api/bench/ping'] / cpu['/api/trips/']:.2f}")
+if sys.argv[1] == "1":
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    for _ in range(300):
+        call("/api/trips/")
+    profile.disable()
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+PY
 
 to_ms() { # wrk's "1.23ms" / "456.00us" / "1.02s" -> milliseconds
     awk -v v="$1" 'BEGIN {
@@ -102,31 +153,79 @@ to_ms() { # wrk's "1.23ms" / "456.00us" / "1.02s" -> milliseconds
         else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
         else printf "%s", v }'
 }
-declare -A RPS P50 P99
+# CPU seconds used so far by the servers of this run: nginx, gunicorn, PostgreSQL, every
+# process under them. With wrk's own (children_cpu_seconds), per request, it is what the
+# whole stack costs on this box, a figure that other work on the machine hardly moves,
+# unlike req/s and latency: a quiet 2-core machine's req/s ratio is about its inverse.
+server_cpu_seconds() {
+    python3 - "$(head -n 1 "$APP_PG_DATA/postmaster.pid")" "${PIDS[@]}" <<'PY'
+import os, sys
+roots = {int(pid) for pid in sys.argv[1:]}
+stats = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    stats[int(pid)] = (int(fields[1]), sum(map(int, fields[11:15])))  # ppid; utime stime cutime cstime
+tree, grew = set(roots), True
+while grew:
+    more = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+    tree |= more
+    grew = bool(more)
+print(sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK"))
+PY
+}
+children_cpu_seconds() { # of this shell's waited-for children (wrk); `times` must run in this shell, not a subshell
+    times >"$WORK/times"
+    tail -n 1 "$WORK/times" | awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }'
+}
+declare -A RPS P50 P99 CPU
 run_wrk() { # run_wrk KEY URL
-    local key="$1" url="$2" out
+    local key="$1" url="$2" out cpu0 cpu1 wrk0 wrk1 requests
     wrk -t"$THREADS" -c"$CONNS" -d2s "$url" >/dev/null   # warm-up
+    cpu0="$(server_cpu_seconds)"
+    children_cpu_seconds >"$WORK/wrk0"
     out="$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$url")"
+    children_cpu_seconds >"$WORK/wrk1"
+    cpu1="$(server_cpu_seconds)"
+    wrk0="$(cat "$WORK/wrk0")"; wrk1="$(cat "$WORK/wrk1")"
     echo "$out" | sed 's/^/    /'
     if grep -q 'Non-2xx' <<<"$out"; then app_die "non-2xx responses for $url"; fi
     RPS[$key]="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     P50[$key]="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
     P99[$key]="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+    requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+    CPU[$key]="$(awk -v a="$cpu0" -v b="$cpu1" -v w0="$wrk0" -v w1="$wrk1" -v n="$requests" \
+        'BEGIN {printf "%.2f", (b - a + w1 - w0) * 1000 / n}')"
 }
 
-app_log "bench: wrk -t$THREADS -c$CONNS -d${DURATION}s, gunicorn 2 workers, nginx 1 worker, $(nproc) cores"
-app_log "bench: a) GET /api/trips/ via nginx"
-run_wrk trips "http://127.0.0.1:$NGINX_PORT/api/trips/"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+app_log "bench: wrk -t$THREADS -c$CONNS -d${DURATION}s, gunicorn $WORKERS workers, nginx 1 worker, $(nproc) cores, load average $LOAD_BEFORE"
 app_log "bench: b) GET /api/bench/ping via nginx"
-run_wrk ping "http://127.0.0.1:$NGINX_PORT/api/bench/ping"
+run_wrk ping "http://127.0.0.1:$AFTER_NGINX/api/bench/ping"
+app_log "bench: a) GET /api/trips/ via nginx"
+run_wrk trips "http://127.0.0.1:$AFTER_NGINX/api/trips/"
+if [[ -n "$BEFORE" ]]; then
+    app_log "bench: d) GET /api/trips/ via nginx, $BEFORE's backend"
+    run_wrk before "http://127.0.0.1:$BEFORE_NGINX/api/trips/"
+fi
 app_log "bench: c) GET /api/bench/ping direct to gunicorn"
-run_wrk direct "http://127.0.0.1:$BACKEND_PORT/api/bench/ping"
+run_wrk direct "http://127.0.0.1:$AFTER_BACKEND/api/bench/ping"
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
+row() { printf '%-46s %9s %8s %8s %13s\n' "$@"; }
 echo
-printf '%-44s %10s %9s %9s\n' "endpoint" "req/s" "p50 ms" "p99 ms"
-printf '%-44s %10s %9s %9s\n' "GET /api/trips/ (nginx -> DRF + PostgreSQL)" "${RPS[trips]}" "${P50[trips]}" "${P99[trips]}"
-printf '%-44s %10s %9s %9s\n' "GET /api/bench/ping (nginx -> bare Django)" "${RPS[ping]}" "${P50[ping]}" "${P99[ping]}"
-printf '%-44s %10s %9s %9s\n' "GET /api/bench/ping (direct to gunicorn)" "${RPS[direct]}" "${P50[direct]}" "${P99[direct]}"
-awk -v t="${RPS[trips]}" -v p="${RPS[ping]}" -v d="${RPS[direct]}" 'BEGIN {
-    printf "ratio trips/ping (req/s, both via nginx): %.2f  (the bare view is %.1fx faster)\n", t / p, p / t
-    printf "ratio ping via nginx / ping direct:       %.2f\n", p / d }'
+row "endpoint" "req/s" "p50 ms" "p99 ms" "CPU ms/req"
+row "a) GET /api/trips/ (nginx, DRF, PostgreSQL)" "${RPS[trips]}" "${P50[trips]}" "${P99[trips]}" "${CPU[trips]}"
+[[ -n "$BEFORE" ]] && row "d) GET /api/trips/, $BEFORE's backend" "${RPS[before]}" "${P50[before]}" "${P99[before]}" "${CPU[before]}"
+row "b) GET /api/bench/ping (nginx, bare Django)" "${RPS[ping]}" "${P50[ping]}" "${P99[ping]}" "${CPU[ping]}"
+row "c) GET /api/bench/ping (direct to gunicorn)" "${RPS[direct]}" "${P50[direct]}" "${P99[direct]}" "${CPU[direct]}"
+awk -v t="${RPS[trips]}" -v p="${RPS[ping]}" -v d="${RPS[direct]}" -v b="${RPS[before]:-}" -v ref="$BEFORE" \
+    -v ct="${CPU[trips]}" -v cp="${CPU[ping]}" -v cb="${CPU[before]:-}" -v p99="${P99[trips]}" -v c="$CONNS" 'BEGIN {
+    printf "ratio trips/ping, req/s:              %.2f  (goal >= 0.5)\n", t / p
+    printf "ratio trips/ping, whole-stack CPU:    %.2f  (ping CPU / trips CPU per request)\n", cp / ct
+    if (b != "") printf "ratio %s trips/ping: req/s %.2f, CPU %.2f  (after/before: %.1fx req/s, %.1fx less CPU)\n", ref, b / p, cp / cb, t / b, cb / ct
+    printf "trips p99 at %d connections:          %.1f ms  (goal < 100)\n", c, p99
+    printf "ratio ping via nginx / ping direct:   %.2f\n", p / d }'
+echo "load average (1, 5, 15 min): $LOAD_BEFORE before wrk, $LOAD_AFTER after"

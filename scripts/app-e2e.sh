@@ -83,49 +83,18 @@ app_log "e2e: starting the backend (docker-entrypoint.sh -> gunicorn, 2 workers)
 GUNICORN_PID=$!
 app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200 || { cat "$WORK/gunicorn.log"; exit 1; }
 check "backend start script logs the database wait" grep -q "wait_for_db: database travel at 127.0.0.1:$DB_PORT is up" "$WORK/gunicorn.log"
+control_socket_in_tmp() {
+    grep -q "Control socket listening at $RUNTMP/gunicorn.ctl" "$WORK/gunicorn.log" \
+        && ! grep -q "Control server error" "$WORK/gunicorn.log"
+}
+check "gunicorn's control socket is in the writable tmp dir, no error on the read-only root" control_socket_in_tmp
 
 # --- nginx with the image's template -------------------------------------------------
-NGINX_PORT="$(app_free_port)"
 NG="$WORK/nginx"
-mkdir -p "$NG/conf.d" "$NG/tmp" "$NG/logs"
-ln -s "$APP_FRONTEND/dist" "$NG/html"
-BACKEND_HOST=127.0.0.1 BACKEND_PORT="$BACKEND_PORT" NGINX_PORT="$NGINX_PORT" \
-    envsubst '${BACKEND_HOST} ${BACKEND_PORT} ${NGINX_PORT}' \
-    <"$APP_FRONTEND/nginx/default.conf.template" >"$NG/conf.d/default.conf"
-user_line=""
-if [[ "$(id -u)" == 0 ]]; then
-    user_line="user nobody nogroup;"
-    chown -R nobody:nogroup "$NG/tmp"
-fi
-cat >"$NG/nginx.conf" <<NGINX
-# Stand-in for the image's /etc/nginx/nginx.conf (nginx-unprivileged): temp
-# and pid paths in a writable temp dir; the server block is the rendered template.
-$user_line
-worker_processes 1;
-daemon off;
-pid $NG/nginx.pid;
-error_log $NG/error.log warn;
-events { worker_connections 512; }
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log $NG/access.log;
-    sendfile on;
-    keepalive_timeout 65;
-    client_body_temp_path $NG/tmp/client_body;
-    proxy_temp_path $NG/tmp/proxy;
-    fastcgi_temp_path $NG/tmp/fastcgi;
-    uwsgi_temp_path $NG/tmp/uwsgi;
-    scgi_temp_path $NG/tmp/scgi;
-    include $NG/conf.d/*.conf;
-}
-NGINX
-nginx -t -q -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" || { cat "$NG/error.log"; exit 1; }
-app_log "e2e: starting nginx on 127.0.0.1:$NGINX_PORT (template rendered with envsubst)"
-nginx -p "$NG/" -c "$NG/nginx.conf" -e "$NG/error.log" &
-NGINX_PID=$!
+app_log "e2e: starting nginx (the image's template rendered with envsubst)"
+app_nginx_start "$NG" "$BACKEND_PORT" "$APP_FRONTEND/nginx/default.conf.template" "$NG/access.log" || exit 1
+app_log "e2e: nginx on 127.0.0.1:$NGINX_PORT"
 BASE="http://127.0.0.1:$NGINX_PORT"
-app_wait_http "$BASE/healthz" 30 200 || exit 1
 
 # --- HTTP-level checks --------------------------------------------------------------
 status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
@@ -147,6 +116,75 @@ assets_immutable_gzip() {
         && grep -qi '^content-encoding: gzip' <<<"$h"
 }
 missing_asset_404() { [[ "$(status_of "$BASE/assets/nope-123.js")" == 404 ]]; }
+missing_asset_404_not_cached() {
+    local h
+    h="$(headers_of "$BASE/assets/nope-123.js")"
+    grep -q '^HTTP/1.1 404' <<<"$h" && grep -qi '^cache-control: no-store' <<<"$h" && ! grep -qi 'max-age' <<<"$h"
+}
+# json_error STATUS CURL_ARGS...: the answer has STATUS, Content-Type application/json and a
+# JSON object with a non-empty "detail" message.
+json_error() {
+    local want="$1" out code ctype
+    shift
+    out="$(curl -s -o "$WORK/error-body" -w '%{http_code} %{content_type}' --max-time 10 "$@")" || true
+    code="${out%% *}"; ctype="${out#* }"
+    if [[ "$code" != "$want" || "$ctype" != application/json* ]] \
+        || ! "$APP_PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d["detail"], str) and d["detail"]' \
+            "$WORK/error-body" 2>/dev/null; then
+        echo "    expected $want JSON, got $code ($ctype): $(head -c 200 "$WORK/error-body")"
+        return 1
+    fi
+}
+raw_request_json_error() { # raw_request_json_error STATUS BYTES: for requests curl will not send
+    "$APP_PY" - "$NGINX_PORT" "$1" "$2" <<'PY'
+import json, socket, sys
+port, want, raw = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(raw)
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+status = head.split(b"\r\n")[0].split()[1].decode()
+ok = status == want and b"application/json" in head.lower() and json.loads(body)["detail"]
+print(f"    got {status}: {body[:120]!r}") if not ok else None
+sys.exit(0 if ok else 1)
+PY
+}
+api_errors_are_json() {
+    local long ok=0
+    long="$(head -c 9000 /dev/zero | tr '\0' x)"
+    head -c 2000000 /dev/zero | tr '\0' x >"$WORK/big-body"
+    json_error 404 "$BASE/api/no-such-endpoint/" || ok=1
+    json_error 413 -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/big-body" "$BASE/api/trips/" || ok=1
+    json_error 414 "$BASE/api/trips/?q=$long" || ok=1
+    # Between gunicorn's request-line limit (4094) and nginx's (8 kB): gunicorn's own HTML 414.
+    json_error 414 "$BASE/api/trips/?q=${long:0:6000}" || ok=1
+    json_error 400 -H "X-Big: $long" "$BASE/api/trips/" || ok=1   # nginx: "header too large" is a 400
+    json_error 400 -X POST -H 'Content-Type: application/json' \
+        --data-binary "$(printf '%.0s[' {1..1000})$(printf '%.0s]' {1..1000})" "$BASE/api/trips/" || ok=1
+    raw_request_json_error 400 'GARBAGE\r\n\r\n' || ok=1
+    return $ok
+}
+links_are_relative() {
+    local body root
+    body="$(curl -sf --max-time 10 "$BASE/api/destinations/?page_size=5&page=2")"
+    root="$(curl -sf --max-time 10 "$BASE/api/")"
+    "$APP_PY" -c '
+import json, sys
+page, root = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert page["next"] == "/api/destinations/?page=3&page_size=5", page["next"]
+assert page["previous"] == "/api/destinations/?page_size=5", page["previous"]
+assert root == {"destinations": "/api/destinations/", "trips": "/api/trips/"}, root
+' "$body" "$root"
+}
+post_without_slash_creates() {
+    local id
+    id="$(curl -sf --max-time 10 -X POST -H 'Content-Type: application/json' \
+        -d '{"title": "No slash", "destination": 1, "start_date": "2027-01-01", "end_date": "2027-01-02", "travellers": 1}' \
+        "$BASE/api/trips" | "$APP_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')" || return 1
+    [[ "$(status_of -X DELETE "$BASE/api/trips/$id/")" == 204 ]]
+}
 security_headers() {
     local h
     h="$(headers_of "$BASE/")"
@@ -162,6 +200,10 @@ check "nginx /healthz answers 200 for the kubelet" nginx_healthz
 check "deep link /trips/12/edit serves index.html with no-cache" deep_link_is_spa
 check "hashed assets are immutable for a year and gzipped" assets_immutable_gzip
 check "a missing asset is a 404, not the SPA" missing_asset_404
+check "a missing asset's 404 is not cached (no-store), only real hits get a year" missing_asset_404_not_cached
+check "every /api/ error through nginx is JSON with a message (404, 413, 414 twice, header too large, nested JSON, bad request line)" api_errors_are_json
+check "pagination and API root links through nginx are relative, not the backend's host" links_are_relative
+check "POST /api/trips without the trailing slash creates the trip" post_without_slash_creates
 check "security headers (nosniff, DENY, Referrer-Policy, CSP frame-ancestors) on the SPA" security_headers
 check "/api/ is proxied to the backend (same origin)" api_proxied
 for p in /healthz /readyz /metrics; do
@@ -202,15 +244,20 @@ FAILED=$((FAILED + b_fail))
 curl -sf -H "Host: $POD" "http://127.0.0.1:$BACKEND_PORT/metrics" >"$WORK/metrics-after.txt"
 R=django_http_responses_total_by_status_view_method_total
 delta() { echo $(( $(metric "$WORK/metrics-after.txt" "$@") - $(metric "$WORK/metrics-before.txt" "$@") )); }
+# What the browser checks sent: POST 201 twice (the form, the long-title trip), 400 twice (the
+# end date, every field at once); PUT 200 three times (the reloaded deep link, both tabs) and
+# 409 once (the stale tab); DELETE 204 twice (the UI's delete, the long-title trip).
 d201=$(delta $R view=trip-list method=POST status=201)
 d400=$(delta $R view=trip-list method=POST status=400)
 dput=$(delta $R view=trip-detail method=PUT status=200)
+d409=$(delta $R view=trip-detail method=PUT status=409)
 d204=$(delta $R view=trip-detail method=DELETE status=204)
 dlat=$(delta django_http_requests_latency_seconds_by_view_method_count view=trip-list method=POST)
-app_log "metrics deltas: POST 201=$d201 POST 400=$d400 PUT 200=$dput DELETE 204=$d204 POST latency count=$dlat"
+app_log "metrics deltas: POST 201=$d201 POST 400=$d400 PUT 200=$dput PUT 409=$d409 DELETE 204=$d204 POST latency count=$dlat"
 check "/metrics counted the UI's created (201) and rejected (400) trips" \
-    test "$d201" -eq 1 -a "$d400" -eq 1 -a "$dlat" -eq 2
-check "/metrics counted the UI's update (PUT 200) and delete (204)" test "$dput" -eq 1 -a "$d204" -eq 1
+    test "$d201" -eq 2 -a "$d400" -eq 2 -a "$dlat" -eq 4
+check "/metrics counted the UI's updates (PUT 200), the stale one (409) and deletes (204)" \
+    test "$dput" -eq 3 -a "$d409" -eq 1 -a "$d204" -eq 2
 
 # --- readiness follows the database ----------------------------------------------------
 app_log "e2e: stopping PostgreSQL to check readiness"
@@ -222,6 +269,11 @@ readyz_down() {
 }
 check "backend /readyz is 503 with a reason while the database is down" readyz_down
 check "backend /healthz stays 200 while the database is down" backend_pod_ip /healthz
+
+app_log "e2e: stopping gunicorn to check nginx's answer without a backend"
+app_kill_pid "$GUNICORN_PID"
+GUNICORN_PID=""
+check "with the backend down, /api/ through nginx is a JSON 502" json_error 502 "$BASE/api/trips/"
 
 echo "e2e: $PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

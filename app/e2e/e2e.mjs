@@ -168,6 +168,119 @@ try {
     expect(stored.travellers === 3, `PUT did not store travellers=3: ${JSON.stringify(stored)}`);
   }, page);
 
+  await check("reports every field problem of the form at once (title, end before start, travellers)", async () => {
+    await page.goto(`${BASE_URL}/trips/new`);
+    await page.getByLabel("Destination").selectOption({ label: "Kyoto, Japan" });
+    await page.getByLabel("Start date").fill("2027-10-10");
+    await page.getByLabel("End date").fill("2027-10-01");
+    await page.getByLabel("Travellers").fill("0");
+    await page.getByRole("button", { name: "Create trip" }).click();
+    for (const field of ["title", "end_date", "travellers"]) {
+      await page.locator(`#${field}-error`).waitFor();
+    }
+    const endMessage = await page.locator("#end_date-error").innerText();
+    expect(endMessage.includes("End date cannot be before the start date."), `end date message: ${endMessage}`);
+  }, page);
+
+  await check("a stale edit in a second tab is refused with a message and a reload, never overwriting", async () => {
+    expect(createdId, "no trip was created earlier");
+    const other = await context.newPage();
+    try {
+      await other.goto(`${BASE_URL}/trips/${createdId}/edit`);
+      await other.getByLabel("Travellers").waitFor();
+      // This tab saves first...
+      await page.goto(`${BASE_URL}/trips/${createdId}/edit`);
+      await page.getByLabel("Notes").fill("Changed in the first tab.");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByText(`Saved “${TITLE}”.`).waitFor();
+      // ...then the other tab, still on the version it loaded.
+      await other.getByLabel("Travellers").fill("4");
+      const [response] = await Promise.all([
+        other.waitForResponse((r) => r.url().endsWith(`/api/trips/${createdId}/`) && r.request().method() === "PUT"),
+        other.getByRole("button", { name: "Save changes" }).click(),
+      ]);
+      expect(response.status() === 409, `expected 409 for the stale save, got ${response.status()}`);
+      await other.getByText("changed by someone else").waitFor();
+      let stored = await apiJson(page, `/api/trips/${createdId}/`);
+      expect(stored.notes === "Changed in the first tab." && stored.travellers === 3, `overwritten: ${JSON.stringify(stored)}`);
+      await other.getByRole("button", { name: "Reload the latest version" }).click();
+      await other.waitForFunction(() => document.querySelector("#notes")?.value === "Changed in the first tab.");
+      await other.getByLabel("Travellers").fill("4");
+      await other.getByRole("button", { name: "Save changes" }).click();
+      await other.getByText(`Saved “${TITLE}”.`).waitFor();
+      stored = await apiJson(page, `/api/trips/${createdId}/`);
+      expect(stored.notes === "Changed in the first tab." && stored.travellers === 4, `both changes not kept: ${JSON.stringify(stored)}`);
+    } finally {
+      await other.close();
+    }
+  }, page);
+
+  await check("a long unbroken title and a long URL in the notes fit a 390 px screen, Edit stays on it", async () => {
+    const longTitle = `Unbroken${"x".repeat(180)}${stamp}`.slice(0, 200);
+    const created = await page.evaluate(async (trip) => {
+      const r = await fetch("/api/trips/", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(trip) });
+      return r.json();
+    }, {
+      title: longTitle,
+      destination: (await apiJson(page, "/api/destinations/?page_size=100")).results[0].id,
+      start_date: "2020-01-01",
+      end_date: "2020-01-02",
+      travellers: 1,
+      notes: `See https://example.com/${"a-very-long-path-segment".repeat(12)}?and=${"q".repeat(80)}`,
+    });
+    expect(created.id, `create failed: ${JSON.stringify(created)}`);
+    const narrow = await context.newPage();
+    try {
+      await narrow.setViewportSize({ width: 390, height: 844 });
+      const fits = async (what) => {
+        const { scroll, editRight } = await narrow.evaluate(() => {
+          const edit = [...document.querySelectorAll("a")].find((a) => a.textContent.trim() === "Edit");
+          return { scroll: document.documentElement.scrollWidth, editRight: edit ? edit.getBoundingClientRect().right : -1 };
+        });
+        expect(scroll <= 390, `${what}: the page is ${scroll} px wide, it scrolls sideways`);
+        expect(editRight > 0 && editRight <= 390, `${what}: the Edit button ends at ${editRight} px, off a 390 px screen`);
+      };
+      await narrow.goto(`${BASE_URL}/trips/${created.id}`);
+      await narrow.getByRole("heading", { name: longTitle }).waitFor();
+      await fits("detail page");
+      await narrow.goto(`${BASE_URL}/trips`);
+      await narrow.locator(`li[data-trip-id="${created.id}"]`).waitFor();
+      await fits("trip list");
+      await narrow.screenshot({ path: path.join(ARTIFACTS, "narrow-list.png"), fullPage: true });
+    } finally {
+      await narrow.close();
+      await page.evaluate(async (u) => fetch(u, { method: "DELETE" }), `/api/trips/${created.id}/`);
+    }
+  }, page);
+
+  // An error a retry cannot fix: the alert says what is wrong (and no "Try again"),
+  // and its way out leads back to a list of trips.
+  async function errorWithAWayOut(url, expectMessage, wayOut) {
+    await page.goto(`${BASE_URL}${url}`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expectMessage(text);
+    expect(!/highlighted/i.test(text), `points at highlighted fields that do not exist: ${text}`);
+    expect((await page.getByRole("button", { name: "Try again" }).count()) === 0, "offers a retry that can only fail");
+    await wayOut.click();
+    await page.getByRole("list", { name: "Trips" }).waitFor();
+  }
+
+  await check("a page past the end says which pages exist and offers the first page instead of a retry", () =>
+    errorWithAWayOut(
+      "/trips?page=999",
+      (text) => expect(/Page 999 does not exist: there (is|are) \d+ pages? of trips/.test(text), `unexpected message: ${text}`),
+      page.getByRole("button", { name: "Go to the first page" }),
+    ), page);
+
+  await check("an unknown destination filter says so and offers all destinations", () =>
+    errorWithAWayOut(
+      "/trips?destination=999999",
+      (text) => expect(text.includes("Unknown destination 999999."), `unexpected message: ${text}`),
+      page.getByRole("link", { name: "Show trips to all destinations" }),
+    ), page);
+
   if (KEEP_TRIP) {
     console.log(`KEPT ${createdId} ${TITLE}`);
   } else await check("deletes the trip through the UI", async () => {

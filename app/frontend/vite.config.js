@@ -22,5 +22,8 @@ export default defineConfig({
     globals: false,
     css: false,
     restoreMocks: true,
+    // user-event typing takes seconds when the 2-core machine is shared with builds:
+    // the default 5 s timed out a passing test there.
+    testTimeout: 20000,
   },
 });

@@ -174,6 +174,52 @@ app_pg_stop() {
     _app_as_pg "$APP_PG_BIN/pg_ctl" -D "$APP_PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 || true
 }
 
+# --- nginx with the frontend image's template, without a container -----------
+# app_nginx_start DIR BACKEND_PORT TEMPLATE ACCESS_LOG: Debian's nginx serving
+# $APP_FRONTEND/dist with TEMPLATE rendered as the image's entrypoint renders it
+# (envsubst restricted to its three variables), under a stand-in for the image's
+# /etc/nginx/nginx.conf (nginx-unprivileged) whose temp and pid paths are in DIR.
+# ACCESS_LOG is a file or "off". Sets NGINX_PORT and NGINX_PID (the master).
+app_nginx_start() {
+    local ng="$1" backend_port="$2" template="$3" access_log="$4" user_line=""
+    NGINX_PORT="$(app_free_port)"
+    mkdir -p "$ng/conf.d" "$ng/tmp"
+    ln -sfn "$APP_FRONTEND/dist" "$ng/html"
+    local names='${BACKEND_HOST} ${BACKEND_PORT} ${NGINX_PORT}'   # the names envsubst may replace, not expansions
+    BACKEND_HOST=127.0.0.1 BACKEND_PORT="$backend_port" NGINX_PORT="$NGINX_PORT" \
+        envsubst "$names" <"$template" >"$ng/conf.d/default.conf"
+    if [[ "$(id -u)" == 0 ]]; then
+        user_line="user nobody nogroup;"
+        chown -R nobody:nogroup "$ng/tmp"
+    fi
+    cat >"$ng/nginx.conf" <<NGINX
+$user_line
+worker_processes 1;
+daemon off;
+pid $ng/nginx.pid;
+error_log $ng/error.log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $access_log;
+    sendfile on;
+    keepalive_timeout 65;
+    client_body_temp_path $ng/tmp/client_body;
+    proxy_temp_path $ng/tmp/proxy;
+    fastcgi_temp_path $ng/tmp/fastcgi;
+    uwsgi_temp_path $ng/tmp/uwsgi;
+    scgi_temp_path $ng/tmp/scgi;
+    include $ng/conf.d/*.conf;
+}
+NGINX
+    nginx -t -q -p "$ng/" -c "$ng/nginx.conf" -e "$ng/error.log" || { cat "$ng/error.log" >&2; return 1; }
+    nginx -p "$ng/" -c "$ng/nginx.conf" -e "$ng/error.log" &
+    # shellcheck disable=SC2034  # read by the scripts that source this file
+    NGINX_PID=$!
+    app_wait_http "http://127.0.0.1:$NGINX_PORT/healthz" 30 200
+}
+
 # --- the backend container's runtime conditions, without a container ---------
 # app_run_like_container WRITABLE_DIR CMD...: exec CMD in a private mount
 # namespace whose root filesystem is read-only except WRITABLE_DIR (the

@@ -2,22 +2,10 @@ import datetime as dt
 
 import pytest
 
+from tests.payloads import valid_payload
 from trips.models import Trip
 
 pytestmark = pytest.mark.django_db
-
-
-def valid_payload(destination, **overrides):
-    payload = {
-        "title": "Spring in Testville",
-        "destination": destination.id,
-        "start_date": "2027-04-10",
-        "end_date": "2027-04-17",
-        "travellers": 3,
-        "notes": "Book the museum tickets.",
-    }
-    payload.update(overrides)
-    return payload
 
 
 # --- happy paths ----------------------------------------------------------------
@@ -68,7 +56,7 @@ def test_unknown_trip_is_404(api):
 
 def test_put_replaces_every_field(api, make_trip, other_destination):
     trip = make_trip()
-    payload = valid_payload(other_destination, title="Replaced", travellers=1, notes="")
+    payload = valid_payload(other_destination, title="Replaced", travellers=1, notes="", version=1)
     response = api.put(f"/api/trips/{trip.id}/", payload, format="json")
     assert response.status_code == 200, response.content
     trip.refresh_from_db()

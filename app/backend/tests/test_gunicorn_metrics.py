@@ -41,7 +41,7 @@ def count(metrics_text: str, **labels) -> float:
 
 
 class Gunicorn:
-    def __init__(self, multiproc_dir: Path, db_name: str):
+    def __init__(self, multiproc_dir: Path, db_name: str, env: dict | None = None, log=subprocess.DEVNULL):
         self.port = free_port()
         env = {
             **os.environ,
@@ -50,13 +50,14 @@ class Gunicorn:
             "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
             "DB_NAME": db_name,
             "ALLOWED_HOSTS": "backend",
+            **(env or {}),
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "travelapp.wsgi:application"],
             cwd=BACKEND,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env={k: v for k, v in env.items() if v is not None},
+            stdout=log,
+            stderr=subprocess.STDOUT if log is not subprocess.DEVNULL else subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -108,3 +109,32 @@ def test_metrics_add_up_every_gunicorn_worker_and_restart_from_zero(tmp_path):
         assert count(text, view="destination-list", method="GET", status="200") == 5
     finally:
         server.stop()
+
+
+@pytest.mark.django_db
+def test_control_socket_lives_in_the_writable_tmp_dir_not_under_an_unwritable_home(tmp_path):
+    # The pod's root filesystem is read-only and its HOME unwritable; /proc stands in
+    # for that here (not even root can create a directory in it).
+    worker_tmp = tmp_path / "tmp"
+    worker_tmp.mkdir()
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = Gunicorn(
+            tmp_path / "prometheus-multiproc",
+            connection.settings_dict["NAME"],
+            env={
+                "HOME": "/proc/travel-app-no-home",
+                "XDG_RUNTIME_DIR": None,
+                "GUNICORN_WORKER_TMP_DIR": str(worker_tmp),
+            },
+            log=log,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while "Control socket" not in log_path.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            server.stop()
+    text = log_path.read_text()
+    assert "Control server error" not in text
+    assert f"Control socket listening at {worker_tmp / 'gunicorn.ctl'}" in text

@@ -71,7 +71,7 @@ def test_readyz_is_503_while_a_migration_is_unapplied(client):
         response = client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["reason"] == "unapplied migrations"
-        assert response.json()["pending"] == ["trips.0002_seed_destinations"]
+        assert response.json()["pending"][0] == "trips.0002_seed_destinations"
     finally:
         call_command("migrate", "trips", verbosity=0)
     assert client.get("/readyz").status_code == 200

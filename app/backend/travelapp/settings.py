@@ -100,9 +100,10 @@ TEMPLATES: list = []
 
 DATABASES = {
     "default": {
-        # The django-prometheus wrapper of the PostgreSQL backend (psycopg 3)
-        # adds query/connection/error counters to /metrics.
-        "ENGINE": "django_prometheus.db.backends.postgresql",
+        # The django-prometheus wrapper of the PostgreSQL backend (psycopg 3), which
+        # adds query/connection/error counters to /metrics, with a health check
+        # that needs no round trip (travelapp/database/base.py).
+        "ENGINE": "travelapp.database",
         "HOST": os.environ.get("DB_HOST", "localhost"),
         "PORT": os.environ.get("DB_PORT", "5432"),
         "NAME": os.environ.get("DB_NAME", "travel"),
@@ -128,7 +129,7 @@ APPEND_SLASH = True
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["trips.parsers.JSONParser"],
     # A public demo product: no accounts, so no authentication and no CSRF.
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -13,6 +13,12 @@ urlpatterns = [
     path("metrics", probes.metrics, name="metrics"),
 ]
 
+# Django's error pages are HTML; every answer of this API is JSON (travelapp.errors).
+handler400 = "travelapp.errors.bad_request"
+handler403 = "travelapp.errors.permission_denied"
+handler404 = "travelapp.errors.page_not_found"
+handler500 = "travelapp.errors.server_error"
+
 if os.environ.get("BENCH_ENDPOINTS") == "1":
     # Only for scripts/app-bench.sh: a bare Django JSON view on the same stack.
     from trips.views import bench_ping

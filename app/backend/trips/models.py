@@ -28,11 +28,17 @@ class Trip(models.Model):
         validators=[MinValueValidator(MIN_TRAVELLERS), MaxValueValidator(MAX_TRAVELLERS)]
     )
     notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
+    # Moves on with every change; a write that names an older one is refused (409)
+    # instead of overwriting what it never saw. db_default: the previous release's
+    # pods, which know nothing of it, keep inserting during a rolling update.
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["start_date", "id"]
+        # The list's ORDER BY ... LIMIT reads the first rows of this index instead of sorting every trip.
+        indexes = [models.Index(fields=["start_date", "id"], name="trip_list_order")]
         constraints = [
             # The API validates these first; the database refuses them too.
             models.CheckConstraint(

@@ -18,11 +18,23 @@ export class ApiError extends Error {
   }
 }
 
+// Worth trying again as it is: the network, the server's own trouble, rate limits.
+// A 4xx says the request itself is wrong: repeating it fails the same way.
+export function isRetryable(error) {
+  const status = error?.status;
+  return status === 0 || status === 429 || status >= 500;
+}
+
 function describe(status, body) {
   if (body && typeof body.detail === "string") return body.detail;
   if (status === 404) return "Not found.";
   if (status >= 500) return `The server had a problem (HTTP ${status}). Please try again.`;
-  if (status === 400) return "Please fix the highlighted fields.";
+  if (status === 400 && body && typeof body === "object") {
+    // Field-level messages (DRF's 400 shape): say them. A form highlights its own
+    // fields; anywhere else, "fix the highlighted fields" would point at nothing.
+    const messages = Object.values(body).flat().filter((m) => typeof m === "string");
+    if (messages.length) return messages.join(" ");
+  }
   return `Request failed (HTTP ${status}).`;
 }
 

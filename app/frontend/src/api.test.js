@@ -31,6 +31,12 @@ describe("api", () => {
     expect(error.fieldErrors).toEqual({ end_date: ["End date cannot be before the start date."] });
   });
 
+  it("describes a 400 by its field messages, so a page without those fields still says what is wrong", async () => {
+    fakeApi({ "GET /api/trips/?destination=999": [400, { destination: ["Unknown destination 999."] }] });
+    const error = await api.listTrips({ destination: 999 }).catch((e) => e);
+    expect(error.message).toBe("Unknown destination 999.");
+  });
+
   it("reports an unreachable server in words", async () => {
     vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
     const error = await api.listDestinations().catch((e) => e);

@@ -40,13 +40,31 @@ describe("frontend image", () => {
     const vars = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
     expect([...vars].sort()).toEqual(["BACKEND_HOST", "BACKEND_PORT", "NGINX_PORT"]);
     expect(template).toMatch(/listen \$\{NGINX_PORT\};/);
-    expect(template).toMatch(/proxy_pass http:\/\/\$\{BACKEND_HOST\}:\$\{BACKEND_PORT\};/);
+    expect(template).toMatch(/upstream backend_api \{\s*server \$\{BACKEND_HOST\}:\$\{BACKEND_PORT\};/);
+    expect(template).toMatch(/proxy_pass http:\/\/backend_api;/);
+    // the Host the backend's ALLOWED_HOSTS lists (the Service name), as before the upstream block
+    expect(template).toMatch(/proxy_set_header Host \$\{BACKEND_HOST\}:\$\{BACKEND_PORT\};/);
+  });
+
+  it("keeps upstream connections open, and drops idle ones before gunicorn does", () => {
+    const gunicorn = readFileSync(fileURLToPath(new URL("../../backend/gunicorn.conf.py", import.meta.url)), "utf8");
+    expect(gunicorn).toMatch(/^worker_class = "gthread"$/m);
+    const gunicornKeepalive = Number(gunicorn.match(/^keepalive = (\d+)$/m)[1]);
+    const upstream = template.match(/upstream backend_api \{[\s\S]*?\n\}/)[0];
+    expect(upstream).toMatch(/keepalive \d+;/);
+    // connections are replaced now and then, so that new backend pods get their share
+    expect(upstream).toMatch(/keepalive_requests \d+;/);
+    const nginxIdle = Number(upstream.match(/keepalive_timeout (\d+)s;/)[1]);
+    expect(nginxIdle).toBeLessThan(gunicornKeepalive);
+    expect(template).toMatch(/location \/api\/ \{\s*proxy_pass http:\/\/backend_api;\s*proxy_http_version 1\.1;[^\n]*\n[^\n]*\n\s*proxy_set_header Connection "";/);
   });
 
   it("has the SPA fallback, cache rules and probe the stack relies on", () => {
     expect(template).toMatch(/try_files \$uri \/index\.html;/);
     expect(template).toMatch(/location = \/healthz \{[^}]*return 200/);
-    expect(template).toMatch(/location \/assets\/ \{[^}]*max-age=31536000, immutable/);
+    expect(template).toMatch(/location \/assets\/ \{[^}]*add_header Cache-Control \$asset_cache_control always;/);
+    // a year only for real hits: a 404 is not cached (scripts/app-e2e.sh checks it on nginx)
+    expect(template).toMatch(/map \$status \$asset_cache_control \{\s*~\^\(200\|206\|304\)\$ "public, max-age=31536000, immutable";\s*default "no-store";/);
     expect(template).toMatch(/location = \/index\.html \{[^}]*no-cache/);
   });
 });

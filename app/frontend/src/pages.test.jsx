@@ -153,3 +153,63 @@ describe("create, edit and delete", () => {
     expect(screen.getByRole("heading", { name: "Page not found" })).toBeInTheDocument();
   });
 });
+
+describe("errors a retry cannot fix", () => {
+  it("a page past the end says which pages exist and offers the first page, not a retry", async () => {
+    fakeApi({
+      "GET /api/destinations/?page_size=100": destinations,
+      "GET /api/trips/?page=999": [404, { detail: "Page 999 does not exist: there are 3 pages of trips (1 to 3)." }],
+      "GET /api/trips/": page([trip()]),
+    });
+    renderAt("/trips?page=999");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Page 999 does not exist: there are 3 pages of trips (1 to 3).");
+    expect(screen.queryByRole("button", { name: "Try again" })).not.toBeInTheDocument();
+    await userEvent.setup().click(screen.getByRole("button", { name: "Go to the first page" }));
+    expect(await screen.findByText("Lisbon long weekend")).toBeInTheDocument();
+    expect(screen.getByTestId("location")).toHaveTextContent(/^\/trips$/);
+  });
+
+  it("an unknown destination filter names the problem and offers all destinations, no highlighted fields", async () => {
+    fakeApi({
+      "GET /api/destinations/?page_size=100": destinations,
+      "GET /api/trips/?destination=999": [400, { destination: ["Unknown destination 999."] }],
+      "GET /api/trips/": page([trip()]),
+    });
+    renderAt("/trips?destination=999");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Unknown destination 999.");
+    expect(alert).not.toHaveTextContent(/highlighted/i);
+    expect(screen.queryByRole("button", { name: "Try again" })).not.toBeInTheDocument();
+    await userEvent.setup().click(screen.getByRole("link", { name: "Show trips to all destinations" }));
+    expect(await screen.findByText("Lisbon long weekend")).toBeInTheDocument();
+  });
+});
+
+describe("two people editing one trip", () => {
+  it("saves with the version it loaded; a 409 says so and reloads the latest version on request", async () => {
+    let stored = trip();
+    const conflict = "This trip was changed by someone else after you loaded it (you sent version 1, it is now at version 2). Reload it to see the changes, then make yours again.";
+    const { calls } = fakeApi({
+      "GET /api/destinations/?page_size=100": destinations,
+      "GET /api/trips/7/": () => stored,
+      "PUT /api/trips/7/": ({ body }) => (body.version === stored.version ? [200, (stored = trip({ ...body, version: body.version + 1 }))] : [409, { detail: conflict, current: stored }]),
+    });
+    renderAt("/trips/7/edit");
+    const user = userEvent.setup();
+    expect(await screen.findByLabelText("Title")).toHaveValue("Lisbon long weekend");
+    // Meanwhile someone else saves a new title.
+    stored = trip({ title: "Renamed by someone else", version: 2 });
+    await user.clear(screen.getByLabelText("Travellers"));
+    await user.type(screen.getByLabelText("Travellers"), "4");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText(conflict)).toBeInTheDocument();
+    expect(calls.find((c) => c.method === "PUT").body).toMatchObject({ version: 1, travellers: 4 });
+    expect(screen.getByTestId("location")).toHaveTextContent("/trips/7/edit");
+    await user.click(screen.getByRole("button", { name: "Reload the latest version" }));
+    await waitFor(() => expect(screen.getByLabelText("Title")).toHaveValue("Renamed by someone else"));
+    expect(screen.queryByText(conflict)).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(screen.getByTestId("location")).toHaveTextContent(/^\/trips\/7$/));
+    expect(calls.filter((c) => c.method === "PUT").at(-1).body).toMatchObject({ version: 2, title: "Renamed by someone else" });
+  });
+});

@@ -8,6 +8,9 @@ export function emptyTrip(destination = "") {
 
 export function tripToForm(trip) {
   return {
+    // Not a field: the version this form edits, sent back so that the server can
+    // refuse (409) to overwrite a change made meanwhile.
+    version: trip.version,
     title: trip.title,
     destination: String(trip.destination),
     start_date: trip.start_date,
@@ -28,6 +31,7 @@ export function formToPayload(values) {
     end_date: values.end_date || null,
     travellers: travellers === "" ? null : Number.isNaN(Number(travellers)) ? travellers : Number(travellers),
     notes: values.notes,
+    ...(values.version === undefined ? {} : { version: values.version }),
   };
 }
 
@@ -41,10 +45,11 @@ function FieldError({ name, errors }) {
   );
 }
 
-export default function TripForm({ initial, destinations, submitLabel, onSubmit, onCancel }) {
+export default function TripForm({ initial, destinations, submitLabel, onSubmit, onCancel, onReload }) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState(null);
+  const [conflict, setConflict] = useState(null);
   const [saving, setSaving] = useState(false);
 
   const set = (name) => (event) => setValues((v) => ({ ...v, [name]: event.target.value }));
@@ -54,10 +59,18 @@ export default function TripForm({ initial, destinations, submitLabel, onSubmit,
     event.preventDefault();
     setSaving(true);
     setFormError(null);
+    setConflict(null);
     try {
       await onSubmit(formToPayload(values));
       setErrors({});
     } catch (error) {
+      if (error?.status === 409) {
+        // Someone saved this trip after it was loaded here: saving again would
+        // overwrite their change, so the user reloads (and sees it) first.
+        setErrors({});
+        setConflict(error.message);
+        return;
+      }
       const fieldErrors = error?.fieldErrors || {};
       const known = Object.fromEntries(Object.entries(fieldErrors).filter(([k]) => FIELDS.includes(k)));
       setErrors(known);
@@ -77,6 +90,16 @@ export default function TripForm({ initial, destinations, submitLabel, onSubmit,
       {formError && (
         <div className="form-error" role="alert">
           {formError}
+        </div>
+      )}
+      {conflict && (
+        <div className="form-error conflict" role="alert">
+          <p>{conflict}</p>
+          {onReload && (
+            <button type="button" className="button secondary" onClick={onReload}>
+              Reload the latest version
+            </button>
+          )}
         </div>
       )}
       <div className="field">

@@ -29,7 +29,7 @@ export default function TripDetailPage() {
   if (error) {
     return (
       <section>
-        <ErrorMessage error={error} onRetry={error.status === 404 ? undefined : reload} />
+        <ErrorMessage error={error} onRetry={reload} />
         <Link to="/trips">Back to trips</Link>
       </section>
     );

@@ -38,14 +38,16 @@ export default function TripFormPage() {
       </p>
       <h1>{title}</h1>
       {loading && <Loading />}
-      {error && <ErrorMessage error={error} onRetry={error.status === 404 ? undefined : reload} />}
+      {error && <ErrorMessage error={error} onRetry={reload} />}
       {data && (
         <TripForm
-          key={editing ? `edit-${id}` : "new"}
+          // A new version (after "Reload the latest version") starts a fresh form.
+          key={editing ? `edit-${id}-v${data.trip.version}` : "new"}
           initial={editing ? tripToForm(data.trip) : emptyTrip(params.get("destination") || "")}
           destinations={data.destinations}
           submitLabel={editing ? "Save changes" : "Create trip"}
           onSubmit={save}
+          onReload={editing ? reload : undefined}
           onCancel={() => navigate(editing ? `/trips/${id}` : "/trips")}
         />
       )}

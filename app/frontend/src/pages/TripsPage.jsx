@@ -63,7 +63,20 @@ export default function TripsPage() {
       </div>
 
       {trips.loading && <Loading label="Loading trips…" />}
-      {trips.error && <ErrorMessage error={trips.error} onRetry={trips.reload} />}
+      {trips.error && (
+        <ErrorMessage error={trips.error} onRetry={trips.reload}>
+          {trips.error.fieldErrors.destination && (
+            <Link className="button secondary" to="/trips">
+              Show trips to all destinations
+            </Link>
+          )}
+          {trips.error.status === 404 && page > 1 && (
+            <button type="button" className="button secondary" onClick={() => goTo(1)}>
+              Go to the first page
+            </button>
+          )}
+        </ErrorMessage>
+      )}
       {trips.data && trips.data.results.length === 0 && (
         <div className="empty">
           <p>No trips {destination ? "to this destination " : ""}yet.</p>

@@ -48,6 +48,7 @@ export function trip(overrides = {}) {
     end_date: "2027-04-13",
     travellers: 2,
     notes: "Pastéis de nata",
+    version: 1,
     created_at: "2026-11-01T10:00:00Z",
     updated_at: "2026-11-01T10:00:00Z",
     ...overrides,
