@@ -513,7 +513,7 @@ cmd_check() {
     if out=$("$DOCKER" run --rm --read-only --user 10001:10001 -v "$(empty_dir):/tmp" "$t" gunicorn --version 2>&1); then ok "$out"; else fail "$out"; fi
 
     t=$(tag_of frontend); log "frontend $t"
-    local fe=(--read-only --user 101 -v "$(empty_dir):/tmp" -v "$(empty_dir):/etc/nginx/conf.d")
+    local fe=(--read-only --user 10101:101 -v "$(empty_dir):/tmp" -v "$(empty_dir):/etc/nginx/conf.d")
     # nginx resolves the proxy_pass host at start: the backend Service's name must resolve.
     c=$(run_d frontend "${fe[@]}" --add-host backend:127.0.0.1 -e BACKEND_HOST=backend "$t")
     ip=$(ip_of "$c")
