@@ -70,18 +70,8 @@ install_shellcheck() {
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; } >/dev/null
 }
 
-declare -a results=()
-passed=0
-failed=0
-record() { # record NAME RC
-    if [ "$2" -eq 0 ]; then
-        passed=$((passed + 1))
-        results+=("ok    $1")
-    else
-        failed=$((failed + 1))
-        results+=("FAIL  $1")
-    fi
-}
+# shellcheck source=scripts/lib/step-results.sh
+source scripts/lib/step-results.sh
 
 install_rc=0
 install_python_tools || install_rc=1
@@ -124,8 +114,4 @@ ACTIONLINT="$repo/$venv/bin/actionlint" PYTHONDONTWRITEBYTECODE=1 \
     "$venv/bin/python" -m pytest -p no:cacheprovider -rfEs tests/ci || rc=$?
 record "pytest tests/ci" "$rc"
 
-echo
-echo "ci-check summary:"
-printf '  %s\n' "${results[@]}"
-echo "ci-check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+print_summary ci-check

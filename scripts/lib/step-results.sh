@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Source me. The step bookkeeping of a check script that runs every step even after one failed
-# (scripts/manifest-scan.sh; scripts/ci-check.sh keeps its own copy of `record` for now):
+# (scripts/manifest-scan.sh, scripts/ci-check.sh):
 #   record DESCRIPTION RC    after each step
 #   print_summary NAME       the list of steps, then the plain "NAME: N passed, N failed" line that
 #                            CI reads last; returns non-zero when any step failed

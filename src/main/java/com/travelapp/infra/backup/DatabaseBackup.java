@@ -26,14 +26,12 @@ import com.pulumi.resources.CustomResourceOptions;
 import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.database.Database;
+import com.travelapp.infra.kube.JarFiles;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -177,18 +175,7 @@ public final class DatabaseBackup extends ComponentResource {
 
     /** File name to content of the scripts the backup and restore pods run, as shipped in the jar. */
     public static Map<String, String> scripts() {
-        return SCRIPT_FILES.stream().collect(Collectors.toMap(file -> file, DatabaseBackup::script));
-    }
-
-    private static String script(String file) {
-        try (InputStream in = DatabaseBackup.class.getClassLoader().getResourceAsStream("backup/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource backup/" + file + " (is the jar complete?)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SCRIPT_FILES.stream().collect(Collectors.toMap(file -> file, file -> JarFiles.text("backup/" + file)));
     }
 
     /** The claim every backup is written to. */

@@ -1,9 +1,6 @@
 package com.travelapp.infra.monitoring;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import com.travelapp.infra.kube.JarFiles;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,13 +54,6 @@ public final class MonitoringFiles {
     }
 
     private static String resource(String path) {
-        try (InputStream in = MonitoringFiles.class.getClassLoader().getResourceAsStream("monitoring/" + path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource monitoring/" + path + " (is the jar complete?)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JarFiles.text("monitoring/" + path);
     }
 }
