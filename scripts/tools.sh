@@ -2,10 +2,11 @@
 # Builds the real Pulumi CLI, Java language host, providers and a Kubernetes
 # control plane from source with the installed Go (none of them can be
 # downloaded as binaries here). Each tool family is a small Go module under
-# tools/ that pins its versions (go.mod + go.sum); binaries are built and
-# checked in $TOOLS_DIR/stage/<target>, then moved into $TOOLS_DIR/bin.
-# Idempotent: a target whose stamp (pins, sources, go.sum, ldflags, Go version)
-# is unchanged and whose binaries exist is skipped.
+# tools/ that pins its versions (go.mod + go.sum; patches/*.patch, if any, are
+# applied to a copy of the upstream module); binaries are built and checked in
+# $TOOLS_DIR/stage/<target>, then moved into $TOOLS_DIR/bin. Idempotent: a
+# target whose stamp (pins, sources, go.sum, patches, ldflags, Go version) is
+# unchanged and whose binaries exist is skipped.
 #
 # Usage: scripts/tools.sh [--keep-going] [TARGET...]
 #   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
@@ -61,7 +62,7 @@ stamp_of() {
   {
     printf '%s\n' "$@"
     go version
-    (cd "$dir" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) \
+    (cd "$dir" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum -o -name '*.patch' \) \
       -not -path './.*' | LC_ALL=C sort | xargs sha256sum)
   } | sha256sum | cut -d' ' -f1
 }
@@ -82,7 +83,7 @@ run_logged() {
   "$@" >>"$LOGS/$target.log" 2>&1
 }
 
-# gobuild TARGET DIR LDFLAGS PKG... : go build into $STAGE from the module at DIR
+# gobuild TARGET DIR LDFLAGS [-modfile=F] PKG... : go build into $STAGE from the module at DIR
 gobuild() {
   local target="$1" dir="$2" ldflags="$3"; shift 3
   (cd "$dir" && run_logged "$target" go build -p "$GO_P" -ldflags "$ldflags" -o "$STAGE/" "$@")
@@ -96,6 +97,24 @@ install_staged() {
     [ -e "$f" ] || continue
     mv -f "$f" "$BIN/" || return 1
   done
+}
+
+# patched_modfile TARGET DIR MODULE VERSION : copies MODULE@VERSION out of the module cache to
+# $TOOLS_DIR/src/, applies DIR/patches/*.patch to the copy (in name order; any failure fails the
+# build) and prints the path of a go.mod that is DIR's own plus a replace of MODULE by the copy,
+# for `go build -modfile`. DIR's committed go.mod and go.sum stay as they are.
+patched_modfile() {
+  local target="$1" dir="$2" module="$3" version="$4" orig copy modfile p
+  orig="$(cd "$dir" && go mod download -json "$module@$version" | jq -r .Dir)" || return 1
+  copy="$TOOLS_DIR/src/${module##*/}@$version-patched"
+  modfile="$TOOLS_DIR/src/${module##*/}.mod"
+  rm -rf "$copy" && mkdir -p "$copy" && cp -R "$orig/." "$copy/" && chmod -R u+w "$copy" || return 1
+  for p in "$dir"/patches/*.patch; do
+    [ -f "$p" ] || continue
+    run_logged "$target" patch -d "$copy" -p1 --batch --forward --no-backup-if-mismatch -i "$p" || return 1
+  done
+  cp "$dir/go.mod" "$modfile" && cp "$dir/go.sum" "${modfile%.mod}.sum" &&
+    (cd "$dir" && go mod edit -replace "$module=$copy" "$modfile") && printf '%s\n' "$modfile"
 }
 
 # check_runs TARGET CMD... : the built binary must run and print a version
@@ -142,14 +161,17 @@ build_pulumi() {
     check_runs pulumi "$STAGE/pulumi" version
 }
 
+# The host carries our patches (tools/pulumi-java/patches, docs/tools.md): no newer pulumi-java
+# module is served here.
 build_pulumi_java() {
-  local dir="$REPO/tools/pulumi-java" v
+  local dir="$REPO/tools/pulumi-java" v modfile
   v="$(mod_version "$dir" "$PULUMI_JAVA")" || return 1
   local ld="-X $PULUMI_JAVA/pkg/version.Version=$v"
   STAMP="$(stamp_of "$dir" "$ld")"; BINS=(pulumi-language-java pulumi-java-gen)
   up_to_date pulumi-java "$STAMP" "${BINS[@]}" && return 100
-  log "building pulumi-language-java and pulumi-java-gen $v ..."
-  gobuild pulumi-java "$dir" "$ld" \
+  log "building pulumi-language-java and pulumi-java-gen $v with $(cd "$dir/patches" && echo *.patch) ..."
+  modfile="$(patched_modfile pulumi-java "$dir" "$PULUMI_JAVA" "$v")" || return 1
+  gobuild pulumi-java "$dir" "$ld" "-modfile=$modfile" \
     "$PULUMI_JAVA/pkg/cmd/pulumi-language-java" "$PULUMI_JAVA/pkg/cmd/pulumi-java-gen" &&
     check_runs pulumi-java "$STAGE/pulumi-java-gen" version &&
     check_runs pulumi-java "$STAGE/pulumi-language-java" -help
@@ -298,9 +320,10 @@ for t in "${TARGETS[@]}"; do
 done
 
 command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
-# jq reads module metadata here; openssl, curl and jq are what scripts/local-cluster.sh runs with.
+# jq reads module metadata here, patch applies tools/*/patches; openssl, curl and jq are what
+# scripts/local-cluster.sh runs with.
 missing_pkgs=()
-for c in jq openssl curl; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
+for c in jq openssl curl patch; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
 # What the real node runs beside the binaries built here (Debian's containerd 1.6, the last line
 # that Kubernetes 1.35 supports, runc, the CNI plugins; iptables for kube-proxy; envsubst renders
 # the node's config files): the command each package provides, then the package.

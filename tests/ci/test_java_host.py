@@ -1,0 +1,88 @@
+"""The Java language host that scripts/tools.sh builds, with tools/pulumi-java/patches applied
+(issue 14): when the program exits with the Java SDK's code 32 ("the user has been told, through
+the engine"), the command fails without a second, generic error about the exit code; any other
+exit code is still reported.
+
+Real: the Pulumi CLI and the language host of $TOOLS_DIR/bin, a file:// backend. Stood in for:
+the program's `java`, which exits with the code the test asks for (the real program's config
+errors go through scripts/stack-e2e.sh step 12). Skipped when the tools are not built."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+TOOLS_DIR = Path(os.environ.get("TOOLS_DIR", Path.home() / ".cache" / "travel-app" / "tools"))
+PULUMI = TOOLS_DIR / "bin" / "pulumi"
+HOST = TOOLS_DIR / "bin" / "pulumi-language-java"
+HOST_LINE = "exited with non-zero exit code"
+
+pytestmark = pytest.mark.skipif(not (PULUMI.exists() and HOST.exists()),
+                                reason=f"no Pulumi CLI and Java host in {TOOLS_DIR / 'bin'} (scripts/tools.sh pulumi pulumi-java)")
+
+# The JVMs the host starts for a `binary: *.jar` project: the packages query, `--version` for
+# About(), and the program itself, which here only exits.
+FAKE_JAVA = """#!/bin/sh
+case " $* " in
+  *" packages "*) echo '[]' ;;
+  *" -jar "*) exit "$FAKE_PROGRAM_EXIT" ;;
+  *) echo 'openjdk 17 (stand-in)' ;;
+esac
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> dict:
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / "Pulumi.yaml").write_text("name: host-test\nruntime:\n  name: java\n  options:\n    binary: program.jar\n",
+                                      encoding="utf-8")
+    (work / "program.jar").write_bytes(b"")
+    fakes = tmp_path / "fakebin"
+    fakes.mkdir()
+    (fakes / "java").write_text(FAKE_JAVA, encoding="utf-8")
+    (fakes / "java").chmod(0o755)
+    (tmp_path / "state").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "KUBECONFIG"))}
+    env.update(
+        PATH=f"{fakes}{os.pathsep}{PULUMI.parent}{os.pathsep}{env['PATH']}",
+        PULUMI_HOME=str(tmp_path / "pulumi-home"),
+        PULUMI_BACKEND_URL=f"file://{tmp_path / 'state'}",
+        PULUMI_CONFIG_PASSPHRASE="host-test",
+        PULUMI_SKIP_UPDATE_CHECK="true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+    )
+    proj = {"dir": work, "env": env}
+    assert pulumi(proj, "stack", "init", "t").returncode == 0
+    return proj
+
+
+def pulumi(proj: dict, *args: str, exit_code: int = 0) -> subprocess.CompletedProcess:
+    return subprocess.run([str(PULUMI), *args, "--non-interactive"], cwd=proj["dir"],
+                          env={**proj["env"], "FAKE_PROGRAM_EXIT": str(exit_code)},
+                          capture_output=True, text=True, timeout=120)
+
+
+def resources(proj: dict) -> list:
+    export = pulumi(proj, "stack", "export", "--stack", "t")
+    return json.loads(export.stdout)["deployment"].get("resources") or []
+
+
+@pytest.mark.parametrize("command", [["preview"], ["up", "--yes"], ["up", "--yes", "--skip-preview"]])
+def test_exit_code_32_fails_the_command_without_the_hosts_exit_code_error(project, command):
+    result = pulumi(project, *command, "--stack", "t", exit_code=32)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert HOST_LINE not in out, out
+    assert resources(project) == []
+
+
+def test_any_other_exit_code_is_still_reported_by_the_host(project):
+    result = pulumi(project, "preview", "--stack", "t", exit_code=1)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert f"{HOST_LINE}: 1" in out, out
