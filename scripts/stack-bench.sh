@@ -14,9 +14,11 @@
 # medians and their ratios to kubectl are printed last. Every preview must plan no change.
 #
 # Usage: scripts/stack-bench.sh [ROUNDS]   (default 5). Runs on a private local cluster
-# (scripts/lib/private-cluster.sh) with a throw-away backend; needs the tools of scripts/tools.sh.
-# STACK_BENCH_CLASSLIST=cds/travel-app.classlist also records the classes that the two JVMs of a
-# preview load (-XX:DumpLoadedClassList) into that file, the list `mvn package` builds the
+# (scripts/lib/private-cluster.sh, ports offset by STACK_BENCH_PORT_OFFSET, default 3000: another
+# private cluster on this machine may hold those) with a throw-away backend; needs the tools of
+# scripts/tools.sh.
+# STACK_BENCH_CLASSLIST=cds/travel-app.classlist also records the classes that the host's two JVMs
+# load (-XX:DumpLoadedClassList) into that file, the list `mvn package` builds the
 # class-data-sharing archive from, and rebuilds the jar and archive before the timed rounds.
 # STACK_BENCH_PROFILE=FILE writes the `--logtostderr -v=7` log of one more default preview there.
 # STACK_BENCH_TRY="JVM OPTIONS" adds a variant `jar-try`: the default's options plus these.
@@ -41,7 +43,7 @@ scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-
     die "scripts/tools.sh could not build the tools"
 # shellcheck source=scripts/lib/private-cluster.sh
 source scripts/lib/private-cluster.sh
-private_cluster "$work/cluster" 3000
+private_cluster "$work/cluster" "${STACK_BENCH_PORT_OFFSET:-3000}"
 # The engine, the providers and the API server are what is measured, not containers: kwok nodes
 # keep these numbers comparable with the earlier ones and leave the machine's real node alone.
 export LOCAL_CLUSTER_NODE=kwok
