@@ -111,7 +111,7 @@ patched_modfile() {
   rm -rf "$copy" && mkdir -p "$copy" && cp -R "$orig/." "$copy/" && chmod -R u+w "$copy" || return 1
   for p in "$dir"/patches/*.patch; do
     [ -f "$p" ] || continue
-    run_logged "$target" patch -d "$copy" -p1 --batch --forward --no-backup-if-mismatch -i "$p" || return 1
+    run_logged "$target" patch -d "$copy" -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch -i "$p" || return 1
   done
   cp "$dir/go.mod" "$modfile" && cp "$dir/go.sum" "${modfile%.mod}.sum" &&
     (cd "$dir" && go mod edit -replace "$module=$copy" "$modfile") && printf '%s\n' "$modfile"

@@ -1,11 +1,15 @@
 """The Java language host that scripts/tools.sh builds, with tools/pulumi-java/patches applied
-(issue 14): when the program exits with the Java SDK's code 32 ("the user has been told, through
-the engine"), the command fails without a second, generic error about the exit code; any other
-exit code is still reported.
+(issue 14, docs/tools.md "Our patches to the Java language host"):
+* when the program exits with the Java SDK's code 32 ("the user has been told, through the
+  engine"), the command fails without a second, generic error about the exit code; any other exit
+  code is still reported;
+* for a program run from a jar, About() (which the CLI awaits on every preview) starts no
+  compiler or build tool.
 
 Real: the Pulumi CLI and the language host of $TOOLS_DIR/bin, a file:// backend. Stood in for:
-the program's `java`, which exits with the code the test asks for (the real program's config
-errors go through scripts/stack-e2e.sh step 12). Skipped when the tools are not built."""
+`java`, `javac`, `mvn` and `gradle`, which record their calls; the program exits with the code
+the test asks for (the real program's config errors go through scripts/stack-e2e.sh step 12).
+Skipped when the tools are not built."""
 
 from __future__ import annotations
 
@@ -27,11 +31,16 @@ pytestmark = pytest.mark.skipif(not (PULUMI.exists() and HOST.exists()),
 # The JVMs the host starts for a `binary: *.jar` project: the packages query, `--version` for
 # About(), and the program itself, which here only exits.
 FAKE_JAVA = """#!/bin/sh
+echo "java $*" >>"$FAKE_CALLS"
 case " $* " in
-  *" packages "*) echo '[]' ;;
+  *" packages "*) echo '[{"resource":false,"name":"stand-in"}]' ;;  # no plugin to load
   *" -jar "*) exit "$FAKE_PROGRAM_EXIT" ;;
   *) echo 'openjdk 17 (stand-in)' ;;
 esac
+"""
+BUILD_TOOL = """#!/bin/sh
+echo "$(basename "$0") $*" >>"$FAKE_CALLS"
+echo '1.0 (stand-in)'
 """
 
 
@@ -44,8 +53,9 @@ def project(tmp_path: Path) -> dict:
     (work / "program.jar").write_bytes(b"")
     fakes = tmp_path / "fakebin"
     fakes.mkdir()
-    (fakes / "java").write_text(FAKE_JAVA, encoding="utf-8")
-    (fakes / "java").chmod(0o755)
+    for name, text in {"java": FAKE_JAVA, "javac": BUILD_TOOL, "mvn": BUILD_TOOL, "gradle": BUILD_TOOL}.items():
+        (fakes / name).write_text(text, encoding="utf-8")
+        (fakes / name).chmod(0o755)
     (tmp_path / "state").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "KUBECONFIG"))}
     env.update(
@@ -55,8 +65,9 @@ def project(tmp_path: Path) -> dict:
         PULUMI_CONFIG_PASSPHRASE="host-test",
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+        FAKE_CALLS=str(tmp_path / "calls"),
     )
-    proj = {"dir": work, "env": env}
+    proj = {"dir": work, "env": env, "calls": tmp_path / "calls"}
     assert pulumi(proj, "stack", "init", "t").returncode == 0
     return proj
 
@@ -65,6 +76,12 @@ def pulumi(proj: dict, *args: str, exit_code: int = 0) -> subprocess.CompletedPr
     return subprocess.run([str(PULUMI), *args, "--non-interactive"], cwd=proj["dir"],
                           env={**proj["env"], "FAKE_PROGRAM_EXIT": str(exit_code)},
                           capture_output=True, text=True, timeout=120)
+
+
+def calls(proj: dict, prefix: str) -> list[str]:
+    if not proj["calls"].exists():
+        return []
+    return [c for c in proj["calls"].read_text(encoding="utf-8").splitlines() if c.startswith(prefix)]
 
 
 def resources(proj: dict) -> list:
@@ -86,3 +103,10 @@ def test_any_other_exit_code_is_still_reported_by_the_host(project):
     out = result.stdout + result.stderr
     assert result.returncode != 0, out
     assert f"{HOST_LINE}: 1" in out, out
+
+
+def test_about_starts_no_compiler_or_build_tool_for_a_jar_program(project):
+    result = pulumi(project, "preview", "--stack", "t")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls(project, "java --version"), "About() still reports the JVM"
+    assert calls(project, "javac") + calls(project, "mvn") + calls(project, "gradle") == []
