@@ -3,8 +3,10 @@
 * when the program exits with the Java SDK's code 32 ("the user has been told, through the
   engine"), the command fails without a second, generic error about the exit code; any other exit
   code is still reported;
-* for a program run from a jar, About() (which the CLI awaits on every preview) starts no
-  compiler or build tool.
+* for a program run from a jar, the JVM that lists the packages it needs runs once per build of
+  the jar, not on every command;
+* for such a program, About() (which the CLI awaits on every preview) starts no compiler or
+  build tool.
 
 Real: the Pulumi CLI and the language host of $TOOLS_DIR/bin, a file:// backend. Stood in for:
 `java`, `javac`, `mvn` and `gradle`, which record their calls; the program exits with the code
@@ -103,6 +105,23 @@ def test_any_other_exit_code_is_still_reported_by_the_host(project):
     out = result.stdout + result.stderr
     assert result.returncode != 0, out
     assert f"{HOST_LINE}: 1" in out, out
+
+
+def test_the_packages_query_runs_once_per_build_of_the_jar(project):
+    def packages_queries() -> int:
+        return len(calls(project, "java -cp program.jar com.pulumi.bootstrap.internal.Main packages"))
+
+    for _ in range(2):
+        result = pulumi(project, "preview", "--stack", "t")
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert packages_queries() == 1
+
+    jar = project["dir"] / "program.jar"
+    jar.write_bytes(b"a new build")
+    os.utime(jar, (jar.stat().st_atime, jar.stat().st_mtime + 10))
+    result = pulumi(project, "preview", "--stack", "t")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert packages_queries() == 2
 
 
 def test_about_starts_no_compiler_or_build_tool_for_a_jar_program(project):
