@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 TOOLS_DIR = Path(os.environ.get("TOOLS_DIR", Path.home() / ".cache" / "travel-app" / "tools"))
 PULUMI = TOOLS_DIR / "bin" / "pulumi"
 HOST = TOOLS_DIR / "bin" / "pulumi-language-java"
@@ -44,6 +45,16 @@ BUILD_TOOL = """#!/bin/sh
 echo "$(basename "$0") $*" >>"$FAKE_CALLS"
 echo '1.0 (stand-in)'
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def host_of_this_checkout() -> None:
+    """The host under test is the one this checkout's patches define: a clone at another commit may
+    have built the shared $TOOLS_DIR since. `tools.sh pulumi-java` rebuilds it only then (its stamp
+    covers the patches); otherwise it returns at once."""
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "tools.sh"), "pulumi-java"], capture_output=True,
+                            text=True, timeout=900, env={**os.environ, "TOOLS_DIR": str(TOOLS_DIR)})
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture
