@@ -22,7 +22,11 @@
 # class-data-sharing archive from, and rebuilds the jar and archive before the timed rounds.
 # STACK_BENCH_PROFILE=FILE writes the `--logtostderr -v=7` log of one more default preview there.
 # STACK_BENCH_TRY="JVM OPTIONS" adds a variant `jar-try`: the default's options plus these.
-# STACK_BENCH_MAVEN=0 leaves out the (slow) maven variant.
+# STACK_BENCH_OTHER_BIN=DIR adds a variant `jar-other-bin`: the default with DIR first on PATH, a
+# directory holding another build of `pulumi` and the `pulumi-language-java` beside it (the CLI
+# takes its language host from its own directory), e.g. the tools of another commit.
+# STACK_BENCH_MAVEN=0 leaves out the (slow) maven variant, STACK_BENCH_PLAIN=0 jar-plain and jar-c1
+# (more rounds in the same time for the others).
 set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -126,10 +130,15 @@ for ((round = 1; round <= rounds; round++)); do
     log "round $round/$rounds"
     [ "${STACK_BENCH_MAVEN:-1}" = 0 ] || timed "preview maven" pv maven preview --expect-no-changes
     timed "preview jar" pv jar preview --expect-no-changes
-    TRAVEL_APP_FAST_JVM=0 timed "preview jar-plain" pv jar preview --expect-no-changes
-    TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    if [ "${STACK_BENCH_PLAIN:-1}" != 0 ]; then
+        TRAVEL_APP_FAST_JVM=0 timed "preview jar-plain" pv jar preview --expect-no-changes
+        TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    fi
     if [ -n "${STACK_BENCH_TRY:-}" ]; then
         JDK_JAVA_OPTIONS="$STACK_BENCH_TRY" timed "preview jar-try" pv jar preview --expect-no-changes
+    fi
+    if [ -n "${STACK_BENCH_OTHER_BIN:-}" ]; then
+        PATH="$STACK_BENCH_OTHER_BIN:$PATH" timed "preview jar-other-bin" pv jar preview --expect-no-changes
     fi
     timed "kubectl apply --dry-run=server" kubectl apply --dry-run=server -f "$work/objects.json"
     timed "kubectl apply --server-side --dry-run=server" kubectl apply --server-side --force-conflicts \
