@@ -14,13 +14,19 @@
 # medians and their ratios to kubectl are printed last. Every preview must plan no change.
 #
 # Usage: scripts/stack-bench.sh [ROUNDS]   (default 5). Runs on a private local cluster
-# (scripts/lib/private-cluster.sh) with a throw-away backend; needs the tools of scripts/tools.sh.
-# STACK_BENCH_CLASSLIST=cds/travel-app.classlist also records the classes that the two JVMs of a
-# preview load (-XX:DumpLoadedClassList) into that file, the list `mvn package` builds the
+# (scripts/lib/private-cluster.sh, ports offset by STACK_BENCH_PORT_OFFSET, default 3000: another
+# private cluster on this machine may hold those) with a throw-away backend; needs the tools of
+# scripts/tools.sh.
+# STACK_BENCH_CLASSLIST=cds/travel-app.classlist also records the classes that the host's two JVMs
+# load (-XX:DumpLoadedClassList) into that file, the list `mvn package` builds the
 # class-data-sharing archive from, and rebuilds the jar and archive before the timed rounds.
 # STACK_BENCH_PROFILE=FILE writes the `--logtostderr -v=7` log of one more default preview there.
 # STACK_BENCH_TRY="JVM OPTIONS" adds a variant `jar-try`: the default's options plus these.
-# STACK_BENCH_MAVEN=0 leaves out the (slow) maven variant.
+# STACK_BENCH_OTHER_BIN=DIR adds a variant `jar-other-bin`: the default with DIR first on PATH, a
+# directory holding another build of `pulumi` and the `pulumi-language-java` beside it (the CLI
+# takes its language host from its own directory), e.g. the tools of another commit.
+# STACK_BENCH_MAVEN=0 leaves out the (slow) maven variant, STACK_BENCH_PLAIN=0 jar-plain and jar-c1
+# (more rounds in the same time for the others).
 set -Euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +47,7 @@ scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-
     die "scripts/tools.sh could not build the tools"
 # shellcheck source=scripts/lib/private-cluster.sh
 source scripts/lib/private-cluster.sh
-private_cluster "$work/cluster" 3000
+private_cluster "$work/cluster" "${STACK_BENCH_PORT_OFFSET:-3000}"
 # The engine, the providers and the API server are what is measured, not containers: kwok nodes
 # keep these numbers comparable with the earlier ones and leave the machine's real node alone.
 export LOCAL_CLUSTER_NODE=kwok
@@ -124,10 +130,15 @@ for ((round = 1; round <= rounds; round++)); do
     log "round $round/$rounds"
     [ "${STACK_BENCH_MAVEN:-1}" = 0 ] || timed "preview maven" pv maven preview --expect-no-changes
     timed "preview jar" pv jar preview --expect-no-changes
-    TRAVEL_APP_FAST_JVM=0 timed "preview jar-plain" pv jar preview --expect-no-changes
-    TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    if [ "${STACK_BENCH_PLAIN:-1}" != 0 ]; then
+        TRAVEL_APP_FAST_JVM=0 timed "preview jar-plain" pv jar preview --expect-no-changes
+        TRAVEL_APP_FAST_JVM=0 JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 timed "preview jar-c1" pv jar preview --expect-no-changes
+    fi
     if [ -n "${STACK_BENCH_TRY:-}" ]; then
         JDK_JAVA_OPTIONS="$STACK_BENCH_TRY" timed "preview jar-try" pv jar preview --expect-no-changes
+    fi
+    if [ -n "${STACK_BENCH_OTHER_BIN:-}" ]; then
+        PATH="$STACK_BENCH_OTHER_BIN:$PATH" timed "preview jar-other-bin" pv jar preview --expect-no-changes
     fi
     timed "kubectl apply --dry-run=server" kubectl apply --dry-run=server -f "$work/objects.json"
     timed "kubectl apply --server-side --dry-run=server" kubectl apply --server-side --force-conflicts \

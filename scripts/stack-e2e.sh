@@ -442,10 +442,11 @@ log "numbers: $trips_before trips; database $db_bytes bytes; $(grep -o 'travel-[
 log "13. bad config fails preview with one clean error and creates nothing"
 # What is wrong with a failed preview's output, if anything: the problem line and the fix line
 # must appear exactly once, the error once under Diagnostics (the non-interactive progress rows
-# echo its first line before), and no stack trace, SLF4J or java.util.logging line anywhere.
+# echo its first line before), and no stack trace, SLF4J or java.util.logging line anywhere, nor
+# the Java language host's "exited with non-zero exit code: 32" (tools/pulumi-java/patches).
 unclean_error() {
     local file=$1 message=$2 noise
-    noise=$(grep -E "Exception|[[:space:]]at [a-z]+\.|SLF4J|SEVERE:|Running program \[PID" "$file" | head -2)
+    noise=$(grep -E "Exception|[[:space:]]at [a-z]+\.|SLF4J|SEVERE:|Running program \[PID|exited with non-zero exit code" "$file" | head -2)
     [ "$(grep -cF -- "$message" "$file")" = 1 ] || echo "'$message' printed $(grep -cF -- "$message" "$file") times"
     [ "$(grep -cF -- "Fix with 'pulumi config set" "$file")" = 1 ] || echo "the fix line is not printed once"
     [ "$(sed -n '/^Diagnostics:/,$p' "$file" | grep -cF 'error: Invalid stack configuration')" = 1 ] ||

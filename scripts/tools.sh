@@ -2,9 +2,11 @@
 # Builds the real Pulumi CLI, Java language host, providers and a Kubernetes
 # control plane from source with the installed Go (none of them can be
 # downloaded as binaries here). Each tool family is a small Go module under
-# tools/ that pins its versions (go.mod + go.sum); binaries go to
-# $TOOLS_DIR/bin. Idempotent: a target whose stamp (pins, sources, go.sum,
-# ldflags, Go version) is unchanged and whose binaries exist is skipped.
+# tools/ that pins its versions (go.mod + go.sum; patches/*.patch, if any, are
+# applied to a copy of the upstream module); binaries are built and checked in
+# $TOOLS_DIR/stage/<target>, then moved into $TOOLS_DIR/bin. Idempotent: a
+# target whose stamp (pins, sources, go.sum, patches, ldflags, Go version) is
+# unchanged and whose binaries exist is skipped.
 #
 # Usage: scripts/tools.sh [--keep-going] [TARGET...]
 #   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
@@ -19,6 +21,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/tools-dir.sh
 source "$REPO/scripts/lib/tools-dir.sh"
 BIN="$TOOLS_DIR/bin"
+# Where a target's binaries are built and checked before they replace those in $BIN (a reader of
+# $BIN, such as another clone's running pulumi, never meets a half-written or unchecked binary).
+STAGE_ROOT="$TOOLS_DIR/stage"
 STAMPS="$TOOLS_DIR/stamps"
 LOGS="$TOOLS_DIR/logs"
 GO_P="${TOOLS_GO_P:-2}"
@@ -58,7 +63,7 @@ stamp_of() {
   {
     printf '%s\n' "$@"
     go version
-    (cd "$dir" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) \
+    (cd "$dir" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum -o -name '*.patch' \) \
       -not -path './.*' | LC_ALL=C sort | xargs sha256sum)
   } | sha256sum | cut -d' ' -f1
 }
@@ -79,10 +84,38 @@ run_logged() {
   "$@" >>"$LOGS/$target.log" 2>&1
 }
 
-# gobuild TARGET DIR LDFLAGS PKG... : go build into $BIN from the module at DIR
+# gobuild TARGET DIR LDFLAGS [-modfile=F] PKG... : go build into $STAGE from the module at DIR
 gobuild() {
   local target="$1" dir="$2" ldflags="$3"; shift 3
-  (cd "$dir" && run_logged "$target" go build -p "$GO_P" -ldflags "$ldflags" -o "$BIN/" "$@")
+  (cd "$dir" && run_logged "$target" go build -p "$GO_P" -ldflags "$ldflags" -o "$STAGE/" "$@")
+}
+
+# install_staged : move the checked binaries of $STAGE into $BIN; a rename within $TOOLS_DIR,
+# so each binary is replaced at once (a process running the old one keeps it).
+install_staged() {
+  local f
+  for f in "$STAGE"/*; do
+    [ -e "$f" ] || continue
+    mv -f "$f" "$BIN/" || return 1
+  done
+}
+
+# patched_modfile TARGET DIR MODULE VERSION : copies MODULE@VERSION out of the module cache to
+# $TOOLS_DIR/src/, applies DIR/patches/*.patch to the copy (in name order; any failure fails the
+# build) and prints the path of a go.mod that is DIR's own plus a replace of MODULE by the copy,
+# for `go build -modfile`. DIR's committed go.mod and go.sum stay as they are.
+patched_modfile() {
+  local target="$1" dir="$2" module="$3" version="$4" orig copy modfile p
+  orig="$(cd "$dir" && go mod download -json "$module@$version" | jq -r .Dir)" || return 1
+  copy="$TOOLS_DIR/src/${module##*/}@$version-patched"
+  modfile="$TOOLS_DIR/src/${module##*/}.mod"
+  rm -rf "$copy" && mkdir -p "$copy" && cp -R "$orig/." "$copy/" && chmod -R u+w "$copy" || return 1
+  for p in "$dir"/patches/*.patch; do
+    [ -f "$p" ] || continue
+    run_logged "$target" patch -d "$copy" -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch -i "$p" || return 1
+  done
+  cp "$dir/go.mod" "$modfile" && cp "$dir/go.sum" "${modfile%.mod}.sum" &&
+    (cd "$dir" && go mod edit -replace "$module=$copy" "$modfile") && printf '%s\n' "$modfile"
 }
 
 # check_runs TARGET CMD... : the built binary must run and print a version
@@ -126,20 +159,23 @@ build_pulumi() {
   up_to_date pulumi "$STAMP" "${BINS[@]}" && return 100
   log "building pulumi CLI $v ..."
   gobuild pulumi "$dir" "$ld" "$PULUMI_PKG/cmd/pulumi" &&
-    check_runs pulumi "$BIN/pulumi" version
+    check_runs pulumi "$STAGE/pulumi" version
 }
 
+# The host carries our patches (tools/pulumi-java/patches, docs/tools.md): no newer pulumi-java
+# module is served here.
 build_pulumi_java() {
-  local dir="$REPO/tools/pulumi-java" v
+  local dir="$REPO/tools/pulumi-java" v modfile
   v="$(mod_version "$dir" "$PULUMI_JAVA")" || return 1
   local ld="-X $PULUMI_JAVA/pkg/version.Version=$v"
   STAMP="$(stamp_of "$dir" "$ld")"; BINS=(pulumi-language-java pulumi-java-gen)
   up_to_date pulumi-java "$STAMP" "${BINS[@]}" && return 100
-  log "building pulumi-language-java and pulumi-java-gen $v ..."
-  gobuild pulumi-java "$dir" "$ld" \
+  log "building pulumi-language-java and pulumi-java-gen $v with $(cd "$dir/patches" && echo *.patch) ..."
+  modfile="$(patched_modfile pulumi-java "$dir" "$PULUMI_JAVA" "$v")" || return 1
+  gobuild pulumi-java "$dir" "$ld" "-modfile=$modfile" \
     "$PULUMI_JAVA/pkg/cmd/pulumi-language-java" "$PULUMI_JAVA/pkg/cmd/pulumi-java-gen" &&
-    check_runs pulumi-java "$BIN/pulumi-java-gen" version &&
-    check_runs pulumi-java "$BIN/pulumi-language-java" -help
+    check_runs pulumi-java "$STAGE/pulumi-java-gen" version &&
+    check_runs pulumi-java "$STAGE/pulumi-language-java" -help
 }
 
 # genembed helper (tools/genembed): minified, versioned schema-embed.json
@@ -164,7 +200,7 @@ build_kubernetes_provider() {
       -schema "$src/schema.json" -tfmapping "$src/terraform-mapping.json" \
       -out "$dir/cmd/pulumi-resource-kubernetes" &&
     gobuild kubernetes-provider "$dir" "$ld" ./cmd/pulumi-resource-kubernetes &&
-    check_serves kubernetes-provider "$BIN/pulumi-resource-kubernetes"
+    check_serves kubernetes-provider "$STAGE/pulumi-resource-kubernetes"
 }
 
 build_random_provider() {
@@ -186,8 +222,8 @@ build_random_provider() {
     run_logged random-provider "$TOOLS_DIR/libexec/genembed" -version "$RANDOM_PROVIDER_VERSION" \
       -schema "$gen/schema.json" -out "$gen" &&
     gobuild random-provider "$dir" "$ld" ./cmd/pulumi-resource-random &&
-    check_runs random-provider "$BIN/pulumi-resource-random" --version &&
-    check_serves random-provider "$BIN/pulumi-resource-random"
+    check_runs random-provider "$STAGE/pulumi-resource-random" --version &&
+    check_serves random-provider "$STAGE/pulumi-resource-random"
 }
 
 build_control_plane() {
@@ -201,11 +237,11 @@ build_control_plane() {
   gobuild control-plane "$dir" "$ld" k8s.io/kubernetes/cmd/kube-apiserver \
       k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
       k8s.io/kubernetes/cmd/kubectl ./cmd/etcd &&
-    check_runs control-plane "$BIN/kube-apiserver" --version &&
-    check_runs control-plane "$BIN/kube-controller-manager" --version &&
-    check_runs control-plane "$BIN/kube-scheduler" --version &&
-    check_runs control-plane "$BIN/kubectl" version --client &&
-    check_runs control-plane "$BIN/etcd" --version
+    check_runs control-plane "$STAGE/kube-apiserver" --version &&
+    check_runs control-plane "$STAGE/kube-controller-manager" --version &&
+    check_runs control-plane "$STAGE/kube-scheduler" --version &&
+    check_runs control-plane "$STAGE/kubectl" version --client &&
+    check_runs control-plane "$STAGE/etcd" --version
 }
 
 # k8s_ldflags DIR: the version stamps `kubectl version` and the node report
@@ -233,9 +269,9 @@ build_node() {
   log "building kubelet, kube-proxy $(mod_version "$k8s" k8s.io/kubernetes) and coredns $v_dns ..."
   gobuild node "$k8s" "$ld" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy &&
     gobuild node "$dns" "$ld_dns" github.com/coredns/coredns &&
-    check_runs node "$BIN/kubelet" --version &&
-    check_runs node "$BIN/kube-proxy" --version &&
-    check_runs node "$BIN/coredns" -version
+    check_runs node "$STAGE/kubelet" --version &&
+    check_runs node "$STAGE/kube-proxy" --version &&
+    check_runs node "$STAGE/coredns" -version
 }
 
 # NetworkPolicy enforcement on the real node (tools/cilium): the agent, its CNI plugin and
@@ -269,7 +305,7 @@ build_kwok() {
   up_to_date kwok "$STAMP" "${BINS[@]}" && [ -f "$TOOLS_DIR/share/kwok/stages.yaml" ] && return 100
   log "building kwok $v ..."
   gobuild kwok "$dir" "" sigs.k8s.io/kwok/cmd/kwok &&
-    check_runs kwok "$BIN/kwok" --version &&
+    check_runs kwok "$STAGE/kwok" --version &&
     kwok_stages "$dir"
 }
 
@@ -310,9 +346,10 @@ for t in "${TARGETS[@]}"; do
 done
 
 command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
-# jq reads module metadata here; openssl, curl and jq are what scripts/local-cluster.sh runs with.
+# jq reads module metadata here, patch applies tools/*/patches; openssl, curl and jq are what
+# scripts/local-cluster.sh runs with.
 missing_pkgs=()
-for c in jq openssl curl; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
+for c in jq openssl curl patch; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
 # What the real node runs beside the binaries built here (Debian's containerd 1.6, the last line
 # that Kubernetes 1.35 supports, runc, the CNI plugins; iptables for kube-proxy; envsubst renders
 # the node's config files; clang 19 compiles Cilium's datapath on the node, as the agent's
@@ -350,9 +387,13 @@ for t in "${EXPANDED[@]}"; do
   seen_targets[$t]=1
   : >"$LOGS/$t.log"
   STAMP=""; BINS=()
+  STAGE="$STAGE_ROOT/$t"
+  rm -rf "$STAGE" && mkdir -p "$STAGE"
   start=$SECONDS
   "build_${t//-/_}"
   rc=$?
+  [ $rc -eq 0 ] && { install_staged || rc=1; }
+  rm -rf "$STAGE"
   if [ $rc -eq 100 ]; then
     log "$t up to date"
   elif [ $rc -eq 0 ]; then
