@@ -290,7 +290,9 @@ p config set backendReplicas 5
 p preview --json >"$work/scale.json" 2>/dev/null
 check "scaling to 5 plans exactly one update, no replacement" "0 1 0 0" "$(plan_counts <"$work/scale.json")"
 p up --yes --skip-preview >"$work/scale.log" 2>&1 || fail "pulumi up (scale to 5) failed: $(tail -5 "$work/scale.log")"
-wait_for "5 real backend pods Ready" 180 test "$(ready deployment backend)" = 5
+# A function, so the count is read again on every try ($(...) here would be read once).
+five_ready() { test "$(ready deployment backend)" = 5; }
+wait_for "5 real backend pods Ready" 180 five_ready
 serving=0
 for ip in $(k get pods -l app.kubernetes.io/name=backend -o jsonpath='{.items[*].status.podIP}'); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$ip:8000/readyz")" = 200 ] && serving=$((serving + 1))
