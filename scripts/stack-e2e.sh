@@ -189,15 +189,17 @@ endpoints_not_ready() { "$cilium_dbg" endpoint list -o json | python3 -c 'import
 wait_for "Cilium has realized the policy of every endpoint on the node" 120 test -z "$(endpoints_not_ready)"
 check "Cilium enforces ingress policy on postgres-0" ingress \
     "$("$cilium_dbg" endpoint get "$(k get ciliumendpoint postgres-0 -o jsonpath='{.status.id}')" -o jsonpath='{[0].status.policy.realized.policy-enabled}' 2>&1)"
-# connect_from POD HOST PORT -> "open" or the error, from inside POD's network namespace: an
+# connect_from POD ADDRESS PORT -> "open" or the error, from inside POD's network namespace: an
 # ephemeral container of the backend image (it has Python; the frontend image has no TCP client)
-# in POD, so the packets carry POD's labels as the policies see them.
+# in POD, so the packets carry POD's labels as the policies see them. ADDRESS is an IP, not a
+# name: these probes test the policies, and a DNS hiccup must not pass for a policy verdict (CI
+# once saw "Temporary failure in name resolution" here; step 4 tests DNS inside a pod).
 # Each probe is a new container (callers run this in $(...), so no counter would survive it).
 connect_from() {
-    local pod=$1 host=$2 port=$3 name state
+    local pod=$1 address=$2 port=$3 name state
     name="np-probe-$(date +%s%N)"
     k debug "$pod" --container "$name" --image "$backend_image" --image-pull-policy Never --profile restricted \
-        -- python -c "import socket; socket.create_connection(('$host', $port), timeout=5).close(); print('open')" >/dev/null 2>&1 ||
+        -- python -c "import socket; socket.create_connection(('$address', $port), timeout=5).close(); print('open')" >/dev/null 2>&1 ||
         { echo "kubectl debug failed"; return; }
     for _ in $(seq 60); do
         state=$(k get pod "$pod" -o jsonpath="{.status.ephemeralContainerStatuses[?(@.name==\"$name\")].state.terminated.reason}")
@@ -206,14 +208,29 @@ connect_from() {
     done
     k logs "$pod" -c "$name" 2>&1 | tail -1
 }
+# What the node saw, printed when a probe did not get its expected answer: Cilium's drops by
+# reason and the last errors CoreDNS logged.
+network_diagnostics() {
+    "$cilium_dbg" metrics list -o json 2>/dev/null | python3 -c '
+import json, sys
+for m in json.load(sys.stdin):
+    if m["name"] == "cilium_drop_count_total" and m["value"]:
+        print("    cilium drops:", m["labels"], int(m["value"]))' || true
+    tail -n 5 "$work/cluster/logs/coredns.log" | sed 's/^/    coredns: /'
+}
 frontend_pod=$(k get pods -l app.kubernetes.io/name=frontend -o jsonpath='{.items[0].metadata.name}')
-check "a backend pod can open postgres:5432" open "$(connect_from "$backend_pod" postgres 5432)"
-check "a frontend pod can open backend:8000 (its proxy target)" open "$(connect_from "$frontend_pod" backend 8000)"
-blocked=$(connect_from "$frontend_pod" postgres 5432)
+backend_ip=$(k get svc backend -o jsonpath='{.spec.clusterIP}')
+postgres_ip=$(k get pod postgres-0 -o jsonpath='{.status.podIP}')
+probe_failures=$failed
+check "a backend pod can open postgres-0:5432 ($postgres_ip)" open "$(connect_from "$backend_pod" "$postgres_ip" 5432)"
+check "a frontend pod can open the backend Service's 8000 ($backend_ip, its proxy target)" open \
+    "$(connect_from "$frontend_pod" "$backend_ip" 8000)"
+blocked=$(connect_from "$frontend_pod" "$postgres_ip" 5432)
 case "$blocked" in
-    *"timed out"*) pass "a frontend pod cannot open postgres:5432 (dropped by policy: '$blocked')" ;;
-    *) fail "a frontend pod connecting to postgres:5432: expected a timeout, got '$blocked'" ;;
+    *"timed out"*) pass "a frontend pod cannot open postgres-0:5432 (dropped by policy: '$blocked')" ;;
+    *) fail "a frontend pod connecting to postgres-0:5432: expected a timeout, got '$blocked'" ;;
 esac
+[ "$failed" = "$probe_failures" ] || network_diagnostics
 
 log "5. the app through frontendUrl ($url)"
 if curl -sf --max-time 10 "$url/" | grep -q '<div id="root">'; then pass "frontendUrl serves the React app"; else fail "frontendUrl does not serve the app"; fi
