@@ -26,6 +26,7 @@ TRIPS=100
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/app-bench.XXXXXX")"
 chmod 755 "$WORK"
 PIDS=()
+ROLES=()   # ROLES[i]: what PIDS[i] is (gunicorn or nginx), for the CPU breakdown
 cleanup() {
     local pid
     for pid in "${PIDS[@]}"; do app_kill_pid "$pid"; done
@@ -70,12 +71,14 @@ start_backend() { # start_backend NAME DIR: the image's start script in DIR, on 
         PROMETHEUS_MULTIPROC_DIR="$WORK/$name/prom" GUNICORN_WORKER_TMP_DIR="$WORK/$name" \
         exec ./docker-entrypoint.sh) >"$WORK/$name/gunicorn.log" 2>&1 &
     PIDS+=($!)
+    ROLES+=(gunicorn)
     app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200
 }
 
 start_nginx() { # start_nginx NAME BACKEND_PORT TEMPLATE -> $NGINX_PORT
     app_nginx_start "$WORK/$1/nginx" "$2" "$3" off
     PIDS+=("$NGINX_PID")
+    ROLES+=(nginx)
 }
 
 start_backend after "$APP_BACKEND"
@@ -153,14 +156,15 @@ to_ms() { # wrk's "1.23ms" / "456.00us" / "1.02s" -> milliseconds
         else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
         else printf "%s", v }'
 }
-# CPU seconds used so far by the servers of this run: nginx, gunicorn, PostgreSQL, every
-# process under them. With wrk's own (children_cpu_seconds), per request, it is what the
-# whole stack costs on this box, a figure that other work on the machine hardly moves,
+# CPU seconds used so far by the servers of this run, every process under them included:
+# "TOTAL POSTGRES GUNICORN NGINX". With wrk's own (children_cpu_seconds), per request, it is
+# what the whole stack costs on this box, a figure that other work on the machine hardly moves,
 # unlike req/s and latency: a quiet 2-core machine's req/s ratio is about its inverse.
 server_cpu_seconds() {
-    python3 - "$(head -n 1 "$APP_PG_DATA/postmaster.pid")" "${PIDS[@]}" <<'PY'
+    local i roots=("postgres:$(head -n 1 "$APP_PG_DATA/postmaster.pid")")
+    for i in "${!PIDS[@]}"; do roots+=("${ROLES[$i]}:${PIDS[$i]}"); done
+    python3 - "${roots[@]}" <<'PY'
 import os, sys
-roots = {int(pid) for pid in sys.argv[1:]}
 stats = {}
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
@@ -168,19 +172,22 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
     except OSError:
         continue
     stats[int(pid)] = (int(fields[1]), sum(map(int, fields[11:15])))  # ppid; utime stime cutime cstime
-tree, grew = set(roots), True
-while grew:
-    more = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
-    tree |= more
-    grew = bool(more)
-print(sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK"))
+seconds = {"postgres": 0.0, "gunicorn": 0.0, "nginx": 0.0}
+for role, root in (arg.split(":") for arg in sys.argv[1:]):
+    tree, grew = {int(root)}, True
+    while grew:
+        more = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    seconds[role] += sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK")
+print(sum(seconds.values()), seconds["postgres"], seconds["gunicorn"], seconds["nginx"])
 PY
 }
 children_cpu_seconds() { # of this shell's waited-for children (wrk); `times` must run in this shell, not a subshell
     times >"$WORK/times"
     tail -n 1 "$WORK/times" | awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }'
 }
-declare -A RPS P50 P99 CPU
+declare -A RPS P50 P99 CPU SPLIT
 run_wrk() { # run_wrk KEY URL
     local key="$1" url="$2" out cpu0 cpu1 wrk0 wrk1 requests
     wrk -t"$THREADS" -c"$CONNS" -d2s "$url" >/dev/null   # warm-up
@@ -197,7 +204,11 @@ run_wrk() { # run_wrk KEY URL
     P99[$key]="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
     requests="$(awk '/requests in/ {print $1}' <<<"$out")"
     CPU[$key]="$(awk -v a="$cpu0" -v b="$cpu1" -v w0="$wrk0" -v w1="$wrk1" -v n="$requests" \
-        'BEGIN {printf "%.2f", (b - a + w1 - w0) * 1000 / n}')"
+        'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f", (y[1] - x[1] + w1 - w0) * 1000 / n}')"
+    SPLIT[$key]="$(awk -v a="$cpu0" -v b="$cpu1" -v w0="$wrk0" -v w1="$wrk1" -v n="$requests" \
+        'BEGIN {split(a, x, " "); split(b, y, " ")
+                printf "%8.2f %8.2f %8.2f %8.2f", (y[2] - x[2]) * 1000 / n, (y[3] - x[3]) * 1000 / n,
+                    (y[4] - x[4]) * 1000 / n, (w1 - w0) * 1000 / n}')"
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -221,6 +232,13 @@ row "a) GET /api/trips/ (nginx, DRF, PostgreSQL)" "${RPS[trips]}" "${P50[trips]}
 [[ -n "$BEFORE" ]] && row "d) GET /api/trips/, $BEFORE's backend" "${RPS[before]}" "${P50[before]}" "${P99[before]}" "${CPU[before]}"
 row "b) GET /api/bench/ping (nginx, bare Django)" "${RPS[ping]}" "${P50[ping]}" "${P99[ping]}" "${CPU[ping]}"
 row "c) GET /api/bench/ping (direct to gunicorn)" "${RPS[direct]}" "${P50[direct]}" "${P99[direct]}" "${CPU[direct]}"
+echo
+echo "CPU ms per request, by process (where the time goes):"
+printf '%-46s %8s %8s %8s %8s\n' "endpoint" postgres gunicorn nginx wrk
+printf '%-46s %s\n' "a) GET /api/trips/" "${SPLIT[trips]}"
+[[ -n "$BEFORE" ]] && printf '%-46s %s\n' "d) GET /api/trips/, $BEFORE's backend" "${SPLIT[before]}"
+printf '%-46s %s\n' "b) GET /api/bench/ping via nginx" "${SPLIT[ping]}"
+printf '%-46s %s\n' "c) GET /api/bench/ping direct" "${SPLIT[direct]}"
 awk -v t="${RPS[trips]}" -v p="${RPS[ping]}" -v d="${RPS[direct]}" -v b="${RPS[before]:-}" -v ref="$BEFORE" \
     -v ct="${CPU[trips]}" -v cp="${CPU[ping]}" -v cb="${CPU[before]:-}" -v p99="${P99[trips]}" -v c="$CONNS" 'BEGIN {
     printf "ratio trips/ping, req/s:              %.2f  (goal >= 0.5)\n", t / p
