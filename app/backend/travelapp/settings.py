@@ -111,7 +111,15 @@ DATABASES = {
         "PASSWORD": _env_secret("DB_PASSWORD"),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"connect_timeout": 3},
+        "OPTIONS": {
+            "connect_timeout": 3,
+            # Django turns psycopg's prepared statements off (for transaction-pooling
+            # proxies such as PgBouncer, which this stack does not use). On, they apply
+            # only to the cursors that bind parameters on the server, i.e. to
+            # connection.prepared_cursor() (travelapp/database/base.py), which prepares
+            # its statements at once; Django's usual cursors never prepare.
+            "prepare_threshold": 5,
+        },
         "TEST": {"NAME": os.environ.get("DB_TEST_NAME", "test_travel")},
     }
 }

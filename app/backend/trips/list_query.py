@@ -42,7 +42,7 @@ def _statement(filtered: bool) -> tuple[str, int]:
 def trip_rows(destination_id: int | None, limit: int, offset: int) -> list[tuple]:
     """One page of trips as TRIP_COLUMNS, then the total number of trips (of that destination)."""
     sql, filter_slots = _statement(destination_id is not None)
-    with connection.cursor() as cursor:
+    with connection.prepared_cursor() as cursor:
         cursor.cursor.adapters.register_loader(_TIMESTAMPTZ, _FAST_TIMESTAMPTZ_LOADER)
         cursor.execute(sql, [destination_id] * filter_slots + [limit, offset])
         return cursor.fetchall()
