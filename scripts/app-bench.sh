@@ -96,16 +96,16 @@ if [[ -n "$BEFORE" ]]; then
     start_backend before "$WORK/before-src/app/backend"
     start_nginx before "$BACKEND_PORT" "$WORK/before-src/app/frontend/nginx/default.conf.template"
     BEFORE_NGINX=$NGINX_PORT
-    # Same trips, same fields and values, page after page (the after side adds "version"
-    # and makes its links relative).
+    # Same trips, same fields and values, page after page ("version" is left out: refs
+    # from before issue 12 do not have it; links are not compared, they became relative).
     python - "http://127.0.0.1:$BEFORE_NGINX" "http://127.0.0.1:$AFTER_NGINX" <<'PY' || app_die "before and after disagree"
 import json, sys, urllib.request
 before_base, after_base = sys.argv[1:]
 for page in range(1, 6):
     get = lambda base: json.load(urllib.request.urlopen(f"{base}/api/trips/?page={page}", timeout=10))
     before, after = get(before_base), get(after_base)
-    stripped = [{k: v for k, v in t.items() if k != "version"} for t in after["results"]]
-    assert before["count"] == after["count"] and before["results"] == stripped, f"page {page} differs"
+    strip = lambda page: [{k: v for k, v in t.items() if k != "version"} for t in page["results"]]
+    assert before["count"] == after["count"] and strip(before) == strip(after), f"page {page} differs"
 print("bench: before and after return the same trips on every page")
 PY
 fi
