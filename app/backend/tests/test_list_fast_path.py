@@ -8,6 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_prometheus.db import execute_total
+from rest_framework.authentication import BasicAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.throttling import AnonRateThrottle
 
 from trips import views
 
@@ -117,6 +120,24 @@ def test_an_error_on_the_fast_path_is_answered_by_drf_as_before(
     assert field in response.json()
     assert response["Content-Type"] == "application/json"
     assert len(plain_list_calls) == 1  # tried, then left to DRF
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "status"),
+    [
+        ("permission_classes", [IsAuthenticated], 403),
+        ("throttle_classes", [AnonRateThrottle], 200),
+        ("authentication_classes", [BasicAuthentication], 200),
+    ],
+)
+def test_the_fast_path_is_off_as_soon_as_the_view_has_a_check_for_drf_to_make(
+    api, ten_trips, plain_list_calls, monkeypatch, attribute, value, status
+):
+    monkeypatch.setattr(views.TripViewSet, attribute, value)
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1000/min"})
+    response = api.get("/api/trips/")
+    assert response.status_code == status, response.content[:200]
+    assert plain_list_calls == []
 
 
 def test_head_and_post_of_the_list_still_go_through_drf(api, ten_trips, destination, plain_list_calls):

@@ -14,7 +14,7 @@ before the request uses it (tests/test_database.py).
 prepared_cursor(): for a statement the ORM compiled once and that only takes values
 as parameters (the trip list's, trips/list_query.py), PostgreSQL parses and plans it
 once per connection instead of at every request: 0.25 ms of the server's CPU a page
-down to 0.09 ms (docs/benchmarks.md). Not for every query: Django's own SQL is not
+down to 0.11 ms (docs/benchmarks.md). Not for every query: Django's own SQL is not
 always valid with parameters bound on the server (Django ticket #20516).
 """
 
