@@ -187,6 +187,8 @@ cilium_dbg="$TOOLS_DIR/bin/cilium-dbg"
 # endpoints_not_ready -> Cilium endpoints whose policy is not realized yet (none: "")
 endpoints_not_ready() { "$cilium_dbg" endpoint list -o json | python3 -c 'import json,sys; print(" ".join(str(e["id"]) for e in json.load(sys.stdin) if e["status"]["state"] != "ready"))'; }
 wait_for "Cilium has realized the policy of every endpoint on the node" 120 test -z "$(endpoints_not_ready)"
+check "Cilium load-balances no Service (kube-proxy is the one Service implementation)" "[]" \
+    "$("$cilium_dbg" service list -o json 2>&1 | python3 -c 'import json,sys; print(json.dumps([s["spec"]["frontend-address"]["ip"] for s in json.load(sys.stdin)]))' 2>&1)"
 check "Cilium enforces ingress policy on postgres-0" ingress \
     "$("$cilium_dbg" endpoint get "$(k get ciliumendpoint postgres-0 -o jsonpath='{.status.id}')" -o jsonpath='{[0].status.policy.realized.policy-enabled}' 2>&1)"
 # connect_from POD ADDRESS PORT -> "open" or the error, from inside POD's network namespace: an
