@@ -8,11 +8,9 @@
 set -Eeuo pipefail
 # shellcheck source=scripts/lib/app-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/app-common.sh"
+# shellcheck source=scripts/lib/check-tally.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check-tally.sh"
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); app_log "PASS $*"; }
-fail() { FAILED=$((FAILED + 1)); app_log "FAIL $*"; }
 check() { # check NAME CMD... : runs CMD, PASS if it exits 0
     local name="$1"; shift
     if "$@"; then pass "$name"; else fail "$name"; fi
@@ -234,11 +232,7 @@ set +e
 (cd "$APP_E2E" && BASE_URL="$BASE" USER_DATA_DIR="$WORK/chromium-profile" \
     ARTIFACTS="${APP_E2E_ARTIFACTS:-$WORK/artifacts}" timeout 300 node e2e.mjs) | tee "$WORK/browser.log"
 set -e
-b_pass=$(grep -c '^PASS ' "$WORK/browser.log" || true)
-b_fail=$(grep -c '^FAIL ' "$WORK/browser.log" || true)
-if [[ $b_pass -eq 0 && $b_fail -eq 0 ]]; then b_fail=1; echo "FAIL browser run produced no results"; fi
-PASSED=$((PASSED + b_pass))
-FAILED=$((FAILED + b_fail))
+count_result_lines "$WORK/browser.log"
 
 # --- metrics counted what the browser did (2 workers, multiprocess mode) ---------------
 curl -sf -H "Host: $POD" "http://127.0.0.1:$BACKEND_PORT/metrics" >"$WORK/metrics-after.txt"
@@ -275,5 +269,4 @@ app_kill_pid "$GUNICORN_PID"
 GUNICORN_PID=""
 check "with the backend down, /api/ through nginx is a JSON 502" json_error 502 "$BASE/api/trips/"
 
-echo "e2e: $PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+tally_summary e2e

@@ -14,11 +14,9 @@
 set -Euo pipefail
 # shellcheck source=scripts/lib/app-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/app-common.sh"
+# shellcheck source=scripts/lib/check-tally.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check-tally.sh"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); app_log "PASS $*"; }
-fail() { failed=$((failed + 1)); app_log "FAIL $*"; }
 # check DESCRIPTION EXPECTED ACTUAL
 check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 
@@ -153,5 +151,4 @@ check "db-backup.sh without --namespace and without a stack says to pass --names
 app_log "numbers: $rows trips, database $(sql -c "SELECT pg_size_pretty(pg_database_size('travel'))"), dump" \
     "$(stat -c %s "$BACKUPS/$newest") bytes; backup.sh ${backup_ms} ms (pg_dump and read-back), restore.sh into an empty" \
     "database ${restore_ms} ms; PostgreSQL $("$APP_PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1, $(nproc) cores"
-echo "db-backup-check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally_summary db-backup-check

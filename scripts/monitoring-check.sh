@@ -18,20 +18,12 @@
 set -Eeuo pipefail
 # shellcheck source=scripts/lib/app-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/app-common.sh"
+# shellcheck source=scripts/lib/check-tally.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check-tally.sh"
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); app_log "PASS $*"; }
-fail() { FAILED=$((FAILED + 1)); app_log "FAIL $*"; }
 check() { # check NAME CMD... : runs CMD (output to the log), PASS if it exits 0
     local name="$1"; shift
     if "$@" >"$WORK/check.out" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/    /' "$WORK/check.out"; fi
-}
-count_lines() { # count_lines FILE: adds the PASS/FAIL lines a helper printed
-    local p f
-    p=$(grep -c '^PASS ' "$1" || true); f=$(grep -c '^FAIL ' "$1" || true)
-    if [[ $p -eq 0 && $f -eq 0 ]]; then f=1; echo "FAIL ${1##*/}: the check printed no result"; fi
-    PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
 }
 PY=/usr/bin/python3   # Debian's, with python3-yaml
 HELPER="$APP_ROOT/tests/monitoring/dashboards.py"
@@ -39,7 +31,7 @@ helper() { # helper NAME ARGS...: run a dashboards.py check, show and count its 
     local out="$WORK/helper-$1.out"
     "$PY" "$HELPER" "$@" >"$out" 2>&1 || echo "FAIL dashboards.py $1 exited with $?" >>"$out"
     sed "s/^/[$(date +%H:%M:%S)] /" "$out"
-    count_lines "$out"
+    count_result_lines "$out"
 }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/monitoring-check.XXXXXX")"
@@ -275,5 +267,4 @@ helper live-expr "$PROM" "$PROM_DIR/alerts.yml" BackendDown some
 
 app_log "monitoring: NOTE Grafana not started: no Grafana server in Debian, PyPI or npm, and the Go module proxy refuses github.com/grafana/grafana (docs/monitoring.md)"
 app_log "monitoring: took $((SECONDS - START))s"
-echo "monitoring: $PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+tally_summary monitoring
