@@ -5,9 +5,9 @@ it just used, so a worker serves the requests of the connections it accepted. Wh
 accepts a new connection is a race the kernel does not weigh by load, and with connections
 replaced now and then (nginx's keepalive_requests) the split drifts like a random walk: 52 of
 64 on one worker and 12 on the other was measured under the benchmark. Both workers get the
-same CPU, so requests queued behind 52 connections wait four times longer than the others:
-the list's p99 through nginx went from 78-95 ms on a balanced split to 124-176 ms on such
-ones (docs/benchmarks.md).
+same CPU, so requests queued behind 52 connections wait four times as long as the others: the
+list's p99 through nginx at 64 connections was 110-122 ms with plain gthread workers and 74-96
+ms with these, in the same six benchmark runs (docs/benchmarks.md).
 
 So every worker publishes its open connections in a table shared by the master and all its
 workers, and stops watching the listening socket while another worker that takes connections
@@ -15,7 +15,7 @@ holds fewer than it by more than SLACK. A new connection then goes to a worker w
 The one with the fewest never stops itself, and a worker that has stopped re-reads the table
 every GATED_POLL seconds, so some worker is always accepting. Left out of the others' reckoning:
 a worker that is stopping or at worker_connections, and one whose entry is older than
-STALE_AFTER (frozen, or killed and not yet reaped: its count must not hold the others back).
+STALE_AFTER_MS (frozen, or killed and not yet reaped: its count must not hold the others back).
 """
 
 import mmap
