@@ -9,7 +9,7 @@
 # Starts a private cluster (scripts/lib/private-cluster.sh) and stops it afterwards. Only one real
 # node runs per machine: stop the one of scripts/deploy.sh first.
 # Prints `cluster: N passed, M failed`; exits non-zero on any failure, and with 1 when the tools
-# or images are not built (scripts/tools.sh control-plane node, scripts/images.sh build).
+# or images are not built (offline/tools.sh control-plane node, offline/images.sh build).
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,7 @@ CLUSTER="$REPO/scripts/local-cluster.sh"
 
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy coredns; do
   if [ ! -x "$BIN/$b" ]; then
-    echo "cluster: tools not built ($BIN/$b missing); run scripts/tools.sh control-plane node" >&2
+    echo "cluster: tools not built ($BIN/$b missing); run offline/tools.sh control-plane node" >&2
     echo "cluster: 0 passed, 1 failed"
     exit 1
   fi
@@ -71,7 +71,7 @@ k label namespace "$NS" pod-security.kubernetes.io/enforce=restricted \
   pod-security.kubernetes.io/enforce-version=latest >/dev/null
 eventually 20 k get serviceaccount default -n "$NS" >/dev/null
 
-# An image built here (scripts/images.sh) that has python: the pods' web server and client.
+# An image built here (offline/images.sh) that has python: the pods' web server and client.
 IMAGE=localhost/travel-app/backend:0.1.0
 RESTRICTED_SC='securityContext:
             runAsNonRoot: true

@@ -2,11 +2,11 @@
 # Deploys the Travel App stack with `pulumi up`: the one set-up-and-deploy command of README.md.
 #
 #   1. Builds what is missing: the Pulumi CLI, the Java language host and the kubernetes and
-#      random providers (scripts/tools.sh: pinned Go builds, minutes the first time, then cached).
+#      random providers (offline/tools.sh: pinned Go builds, minutes the first time, then cached).
 #   2. Builds the program, target/travel-app.jar (`mvn package`), which Pulumi.yaml runs.
 #   3. Targets the current kube context (stack dev). When there is none, starts the local cluster
 #      of scripts/local-cluster.sh on this machine: a real node (containerd, kubelet, kube-proxy,
-#      CoreDNS) running the images scripts/images.sh builds here, and deploys stack `local`
+#      CoreDNS) running the images offline/images.sh builds here, and deploys stack `local`
 #      (Pulumi.local.yaml: those images, never pulled; Grafana left out, it cannot be built here).
 #   4. Keeps the state in $PULUMI_BACKEND_URL (default file://$HOME/.travel-app/state) encrypted
 #      with a passphrase generated once into $HOME/.travel-app/passphrase (mode 600), unless
@@ -44,8 +44,8 @@ if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
 fi
 
-log "step 1/5: Pulumi toolchain (scripts/tools.sh)"
-scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider
+log "step 1/5: Pulumi toolchain (offline/tools.sh)"
+offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider
 
 log "step 2/5: the program, target/travel-app.jar (mvn package; unit tests are scripts/test.sh's job)"
 # Maven leaves colour resets (ESC[0m) without a newline even in batch mode: keep the log readable.
@@ -95,9 +95,9 @@ else
     stack=${stack:-local}
     log "$reason: deploying stack '$stack' onto the LOCAL CLUSTER of scripts/local-cluster.sh:"
     log "a real node on this machine (containerd, kubelet, kube-proxy, CoreDNS); every pod is a real container"
-    log "running an image built here (scripts/images.sh). Not deployed: Grafana (no Grafana server can be built here)."
-    scripts/tools.sh control-plane node
-    scripts/images.sh build
+    log "running an image built here (offline/images.sh). Not deployed: Grafana (no Grafana server can be built here)."
+    offline/tools.sh control-plane node
+    offline/images.sh build
     scripts/local-cluster.sh up
     KUBECONFIG=$(scripts/local-cluster.sh kubeconfig)
     export KUBECONFIG

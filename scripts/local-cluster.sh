@@ -2,19 +2,19 @@
 # A single-machine Kubernetes cluster for `pulumi up` and kubectl tests, every process a host
 # process (the shape of kubernetes' hack/local-up-cluster.sh): etcd, kube-apiserver (Pod
 # Security admission, default NodePort range), kube-controller-manager, kube-scheduler, and
-#   - by default ONE REAL NODE (scripts/lib/cluster-node.sh): containerd with the images of
-#     scripts/images.sh, the kubelet, kube-proxy (iptables), CoreDNS, the bridge CNI and
-#     Cilium enforcing NetworkPolicy (scripts/lib/cluster-cilium.sh), so every pod is a real
+#   - by default ONE REAL NODE (offline/cluster/cluster-node.sh): containerd with the images of
+#     offline/images.sh, the kubelet, kube-proxy (iptables), CoreDNS, the bridge CNI and
+#     Cilium enforcing NetworkPolicy (offline/cluster/cluster-cilium.sh), so every pod is a real
 #     container;
 #   - or, with LOCAL_CLUSTER_NODE=kwok, kwok-simulated nodes: pods are marked Running and
 #     Ready but NO CONTAINER RUNS (for tests of the control plane alone, or of many nodes).
 # Plus a default StorageClass whose PVCs get a hostPath volume and addresses (127.0.1.N, loopback)
-# for LoadBalancer Services (scripts/lib/cluster-controller.sh); on the real node kube-proxy
+# for LoadBalancer Services (offline/cluster/cluster-controller.sh); on the real node kube-proxy
 # routes those addresses to the pods.
 #
 # Usage: scripts/local-cluster.sh up|down|status|kubeconfig
-# Needs `scripts/tools.sh control-plane node` (kwok for LOCAL_CLUSTER_NODE=kwok) and, for the
-# real node, `scripts/images.sh build`; the real node needs root.
+# Needs `offline/tools.sh control-plane node` (kwok for LOCAL_CLUSTER_NODE=kwok) and, for the
+# real node, `offline/images.sh build`; the real node needs root.
 # Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster), LOCAL_CLUSTER_NODE (real|kwok),
 #      LOCAL_CLUSTER_API_PORT (6443), LOCAL_CLUSTER_ETCD_PORT (23790),
 #      LOCAL_CLUSTER_NODES (kwok nodes, 2). See docs/tools.md.
@@ -52,10 +52,10 @@ alive() { local p; p="$(pid_of "$1")" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null
 
 kc() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }
 
-# shellcheck source=scripts/lib/cluster-node.sh
-source "$REPO/scripts/lib/cluster-node.sh"
-# shellcheck source=scripts/lib/cluster-cilium.sh
-source "$REPO/scripts/lib/cluster-cilium.sh"
+# shellcheck source=offline/cluster/cluster-node.sh
+source "$REPO/offline/cluster/cluster-node.sh"
+# shellcheck source=offline/cluster/cluster-cilium.sh
+source "$REPO/offline/cluster/cluster-cilium.sh"
 
 need_tools() {
   local missing=() b
@@ -67,7 +67,7 @@ need_tools() {
     [ -f "$TOOLS_DIR/share/kwok/stages.yaml" ] || missing+=("share/kwok/stages.yaml")
   fi
   if [ ${#missing[@]} -gt 0 ]; then
-    die "missing in $TOOLS_DIR: ${missing[*]}; run: scripts/tools.sh control-plane"
+    die "missing in $TOOLS_DIR: ${missing[*]}; run: offline/tools.sh control-plane"
   fi
   command -v openssl >/dev/null || die "openssl is required"
   command -v curl >/dev/null || die "curl is required"
@@ -243,10 +243,10 @@ up() {
   else
     start_kwok_nodes
   fi
-  kc apply -f "$REPO/scripts/lib/cluster-bootstrap.yaml" >/dev/null
+  kc apply -f "$REPO/offline/cluster/cluster-bootstrap.yaml" >/dev/null
 
   start controller env KUBECTL="$BIN/kubectl" KUBECONFIG="$KUBECONFIG_OUT" \
-    STATE="$STATE" bash "$REPO/scripts/lib/cluster-controller.sh"
+    STATE="$STATE" bash "$REPO/offline/cluster/cluster-controller.sh"
 
   wait_for "nodes Ready" 30 kc wait --for=condition=Ready node --all --timeout=1s
   wait_for "default ServiceAccount" 30 kc get serviceaccount default -n default
@@ -258,7 +258,7 @@ up() {
   say "kubeconfig: $KUBECONFIG_OUT"
 }
 
-# The real node, every step timed (scripts/lib/cluster-node.sh).
+# The real node, every step timed (offline/cluster/cluster-node.sh).
 start_real_node() {
   local t0="$1" step
   node_prepare_host

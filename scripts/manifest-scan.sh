@@ -3,7 +3,7 @@
 # kubernetes provider itself (scripts/lib/stack-render.sh: a throw-away `pulumi up` with
 # renderYamlToDirectory, Secrets redacted), then checked by two scanners:
 #   1. kubeconform -strict, against the JSON schemas of the Kubernetes release the project pins
-#      (tools/kubernetes/go.mod), generated from that release's own OpenAPI document
+#      (offline/tools/kubernetes/go.mod), generated from that release's own OpenAPI document
 #      (tests/scan/k8s_schemas.py): every object is one the API server we run accepts, with no
 #      unknown field, no removed API version, no value of the wrong type;
 #   2. checkov with the repository's .checkov.yaml: no failed check. checkov can only waive a
@@ -16,7 +16,7 @@
 # Installs what it needs, pinned, and caches it in tests/scan/.venv (git-ignored): checkov and
 # its dependencies (tests/scan/requirements.txt), kubeconform (Go module proxy), the schemas
 # (from the k8s.io/kubernetes module); the Pulumi CLI, Java host and providers of
-# scripts/tools.sh; target/travel-app.jar (mvn package). docs/security.md has the numbers.
+# offline/tools.sh; target/travel-app.jar (mvn package). docs/security.md has the numbers.
 # Prints "manifest-scan: N passed, N failed" last and exits non-zero if any step failed.
 #
 # Usage: scripts/manifest-scan.sh   STACK_FILE=Pulumi.local.yaml scans another stack's objects;
@@ -28,7 +28,7 @@ cd "$repo" || exit 1
 venv=tests/scan/.venv
 stack_file=${STACK_FILE:-Pulumi.dev.yaml}
 kubeconform_version=v0.8.0
-k8s_version=$(awk '$1 == "k8s.io/kubernetes" { print $2; exit }' tools/kubernetes/go.mod)
+k8s_version=$(awk '$1 == "k8s.io/kubernetes" { print $2; exit }' offline/tools/kubernetes/go.mod)
 schemas="$repo/$venv/schemas/$k8s_version"
 work=$(mktemp -d "${TMPDIR:-/tmp}/manifest-scan.XXXXXX")
 manifests="$work/manifests"
@@ -80,7 +80,7 @@ build_schemas() {
 
 install_all() {
     install_checkov && install_kubeconform && build_schemas || return 1
-    if ! scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider >"$work/tools.log" 2>&1; then
+    if ! offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider >"$work/tools.log" 2>&1; then
         tail -n 20 "$work/tools.log"
         return 1
     fi

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Source me: `source scripts/pulumi-env.sh`
-# Puts the tools built by scripts/tools.sh first on PATH (the Pulumi CLI and, next to it, the
+# Puts the tools built by offline/tools.sh first on PATH (the Pulumi CLI and, next to it, the
 # Java language host it bundles); installs our kubernetes and random providers into Pulumi's
 # plugin cache under the versions they report, and has the CLI resolve them there as installed
 # plugins (not as ambient ones from $PATH, each of which printed a warning on every command):
@@ -26,7 +26,7 @@ export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER="${PULUMI_FALLBACK_TO_STATE_SECR
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 export PULUMI_ENABLE_LEGACY_PLUGIN_SEARCH=true
 # _pe_install_plugins: `pulumi plugin install resource NAME VERSION --file BIN` for each provider
-# that scripts/tools.sh built, VERSION being what the binary reports (its schema's version),
+# that offline/tools.sh built, VERSION being what the binary reports (its schema's version),
 # again only when the binary changed since (size and mtime, recorded beside the cache).
 _pe_install_plugins() {
   local pulumi="$_pe_tools/bin/pulumi" cache name bin marker now size mtime version old
@@ -73,10 +73,10 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
 fi
 # The JVMs the Java language host starts from our jar get C1-only JIT and the class-data-sharing
 # archive that `mvn package` builds beside it, through a `java` on PATH that adds them to those two
-# command lines only (scripts/lib/java/java; docs/benchmarks.md, "Preview by default").
+# command lines only (offline/java/java; docs/benchmarks.md, "Preview by default").
 case ":$PATH:" in
-  *":$_pe_repo/scripts/lib/java:"*) ;;
-  *) export PATH="$_pe_repo/scripts/lib/java:$PATH" ;;
+  *":$_pe_repo/offline/java:"*) ;;
+  *) export PATH="$_pe_repo/offline/java:$PATH" ;;
 esac
 _pe_kc="${LOCAL_CLUSTER_DIR:-$_pe_tools/cluster}/kubeconfig"
 if [ -z "${KUBECONFIG:-}" ] && [ -f "$_pe_kc" ] && [ -f "${_pe_kc%/kubeconfig}/pids/kube-apiserver" ] &&

@@ -3,7 +3,7 @@
 #   * no-change `pulumi preview` of the full stack with four ways of starting the program:
 #       maven       runtime java without options: `mvn compile exec:java`, twice per preview
 #       jar         the default, as every caller of scripts/pulumi-env.sh gets it: Pulumi.yaml's
-#                   `java -jar target/travel-app.jar` through scripts/lib/java/java (C1 only, the
+#                   `java -jar target/travel-app.jar` through offline/java/java (C1 only, the
 #                   class-data-sharing archive target/travel-app.jsa)
 #       jar-plain   the same jar without those options (TRAVEL_APP_FAST_JVM=0: the default before)
 #       jar-c1      the same jar with only -XX:TieredStopAtLevel=1 (no archive)
@@ -16,8 +16,8 @@
 # Usage: scripts/stack-bench.sh [ROUNDS]   (default 5). Runs on a private local cluster
 # (scripts/lib/private-cluster.sh, ports offset by STACK_BENCH_PORT_OFFSET, default 3000: another
 # private cluster on this machine may hold those) with a throw-away backend; needs the tools of
-# scripts/tools.sh.
-# STACK_BENCH_CLASSLIST=cds/travel-app.classlist also records the classes that the host's two JVMs
+# offline/tools.sh.
+# STACK_BENCH_CLASSLIST=offline/cds/travel-app.classlist also records the classes that the host's two JVMs
 # load (-XX:DumpLoadedClassList) into that file, the list `mvn package` builds the
 # class-data-sharing archive from, and rebuilds the jar and archive before the timed rounds.
 # STACK_BENCH_PROFILE=FILE writes the `--logtostderr -v=7` log of one more default preview there.
@@ -43,8 +43,8 @@ cleanup() {
     rm -rf "$work"
 }
 
-scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-plane kwok >/dev/null ||
-    die "scripts/tools.sh could not build the tools"
+offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-plane kwok >/dev/null ||
+    die "offline/tools.sh could not build the tools"
 # shellcheck source=scripts/lib/private-cluster.sh
 source scripts/lib/private-cluster.sh
 private_cluster "$work/cluster" "${STACK_BENCH_PORT_OFFSET:-3000}"

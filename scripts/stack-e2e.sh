@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # End to end with the real engine on a REAL NODE: pulumi preview and up of the stack onto a
 # private local cluster whose pods are real containers (scripts/local-cluster.sh, images of
-# scripts/images.sh), then the app through frontendUrl in headless Chromium, Prometheus on live
+# offline/images.sh), then the app through frontendUrl in headless Chromium, Prometheus on live
 # data, scaling, a rolling update under load, self-healing, backup and restore after the
 # database's volume is deleted, bad config and destroy (which keeps the data). Every step
 # asserts and says what it expected. Grafana is not deployed (it cannot be built here): nothing
 # about it is counted.
 #
-# Needs root (the node), the tools of scripts/tools.sh and the images of scripts/images.sh (both
+# Needs root (the node), the tools of offline/tools.sh and the images of offline/images.sh (both
 # built on demand). Uses a throw-away file:// backend and a throw-away stack `e2e` whose config
 # starts as a copy of Pulumi.local.yaml, so nothing in the repository or your stacks is touched.
 # Only one real node runs per machine: stop the one of scripts/deploy.sh first.
@@ -42,10 +42,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "tools and images (scripts/tools.sh, scripts/images.sh: built once, then cached)"
-scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-plane node ||
+log "tools and images (offline/tools.sh, offline/images.sh: built once, then cached)"
+offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-plane node ||
     abort "the tools could not be built (see above)"
-scripts/images.sh build || abort "the images could not be built (see above)"
+offline/images.sh build || abort "the images could not be built (see above)"
 
 export PULUMI_BACKEND_URL="file://$work/state"
 PULUMI_CONFIG_PASSPHRASE="e2e-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
@@ -336,7 +336,7 @@ wait_for "back to 2 backend pods" 120 sh -c "test \"\$(kubectl -n $ns get pods -
 log "10. rolling update of the backend image under load"
 new_image="${backend_image%:*}:0.1.1-e2e"
 image_id_of() { ctr_ images ls "name==$1" | awk 'NR == 2 {print $3}'; }
-if scripts/images.sh release backend 0.1.1-e2e "$node_state/containerd/containerd.sock" >"$work/release.log" 2>&1 &&
+if offline/images.sh release backend 0.1.1-e2e "$node_state/containerd/containerd.sock" >"$work/release.log" 2>&1 &&
    [ -n "$(image_id_of "$new_image")" ] && [ "$(image_id_of "$new_image")" != "$(image_id_of "$backend_image")" ]; then
     pass "a second backend image built from app/backend and imported: $new_image ($(grep -o 'built and imported in [0-9]*s' "$work/release.log"))"
 else
@@ -476,7 +476,7 @@ log "13. bad config fails preview with one clean error and creates nothing"
 # What is wrong with a failed preview's output, if anything: the problem line and the fix line
 # must appear exactly once, the error once under Diagnostics (the non-interactive progress rows
 # echo its first line before), and no stack trace, SLF4J or java.util.logging line anywhere, nor
-# the Java language host's "exited with non-zero exit code: 32" (tools/pulumi-java/patches).
+# the Java language host's "exited with non-zero exit code: 32" (offline/tools/pulumi-java/patches).
 unclean_error() {
     local file=$1 message=$2 noise
     noise=$(grep -E "Exception|[[:space:]]at [a-z]+\.|SLF4J|SEVERE:|Running program \[PID|exited with non-zero exit code" "$file" | head -2)

@@ -10,8 +10,8 @@
 #   cluster     the local cluster's real node behaves like a real cluster   (needs tools + images)
 #   e2e         real pulumi preview/up/app/scale/roll/self-heal/destroy on the real node (same)
 # Every suite runs even when an earlier one failed; the exit code is non-zero if any failed.
-# The last two need the Pulumi and Kubernetes binaries of scripts/tools.sh and the node images of
-# scripts/images.sh. Cold, they take most of CI's 90 minutes (docs/benchmarks.md), so when they are
+# The last two need the Pulumi and Kubernetes binaries of offline/tools.sh and the node images of
+# offline/images.sh. Cold, they take most of CI's 90 minutes (docs/benchmarks.md), so when they are
 # not built those suites are reported as SKIPPED with the reason (never as passed), unless
 # TRAVEL_APP_BUILD_TOOLS=1.
 # Usage: scripts/test.sh [suite ...]     (default: all suites, in the order above)
@@ -72,16 +72,16 @@ require_tools() {
     for tool in "${needed_tools[@]}"; do
         [ -x "$tools_dir/bin/$tool" ] || missing+=("bin/$tool")
     done
-    [ -s "$tools_dir/images/images.txt" ] || missing+=("images (scripts/images.sh)")
+    [ -s "$tools_dir/images/images.txt" ] || missing+=("images (offline/images.sh)")
     if [ ${#missing[@]} -gt 0 ] && [ "${TRAVEL_APP_BUILD_TOOLS:-0}" != 1 ]; then
         echo "SKIPPED: not built in $tools_dir: ${missing[*]}."
         echo "A cold build of the toolchain and the node images takes most of CI's 90 min on 2 cores"
-        echo "(docs/benchmarks.md); it is opt-in. Run 'scripts/tools.sh && scripts/images.sh build' once"
+        echo "(docs/benchmarks.md); it is opt-in. Run 'offline/tools.sh && offline/images.sh build' once"
         echo "(or set TRAVEL_APP_BUILD_TOOLS=1), then 'scripts/test.sh $1'."
         suite_skipped=1
         return 1
     fi
-    scripts/tools.sh && scripts/images.sh build
+    offline/tools.sh && offline/images.sh build
 }
 
 suite_cluster() {

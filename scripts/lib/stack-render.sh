@@ -6,7 +6,7 @@
 # it would send to the API server instead of sending them (they are exactly what a deploy applies,
 # after the program's own logic, with the generated secrets filled in).
 #
-# Needs the tools of `scripts/tools.sh pulumi pulumi-java kubernetes-provider random-provider`, a
+# Needs the tools of `offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider`, a
 # current target/travel-app.jar (`mvn -q -B package -DskipTests`) and a `python3` with PyYAML first
 # on PATH (scripts/manifest-scan.sh puts its virtualenv there). WORK_DIR (created by the
 # caller, removed by the caller) holds the copy of the project, a private file:// state with a

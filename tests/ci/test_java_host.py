@@ -1,4 +1,4 @@
-"""The Java language host that scripts/tools.sh builds, with tools/pulumi-java/patches applied
+"""The Java language host that offline/tools.sh builds, with offline/tools/pulumi-java/patches applied
 (issue 14, docs/tools.md "Our patches to the Java language host"):
 * when the program exits with the Java SDK's code 32 ("the user has been told, through the
   engine"), the command fails without a second, generic error about the exit code; any other exit
@@ -29,7 +29,7 @@ HOST = TOOLS_DIR / "bin" / "pulumi-language-java"
 HOST_LINE = "exited with non-zero exit code"
 
 pytestmark = pytest.mark.skipif(not (PULUMI.exists() and HOST.exists()),
-                                reason=f"no Pulumi CLI and Java host in {TOOLS_DIR / 'bin'} (scripts/tools.sh pulumi pulumi-java)")
+                                reason=f"no Pulumi CLI and Java host in {TOOLS_DIR / 'bin'} (offline/tools.sh pulumi pulumi-java)")
 
 # The JVMs the host starts for a `binary: *.jar` project: the packages query, `--version` for
 # About(), and the program itself, which here only exits.

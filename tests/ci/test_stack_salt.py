@@ -3,10 +3,10 @@ encryption salt that an earlier `pulumi` command (another state, another passphr
 (issue 14, item 3).
 
 The flow is real where the salt matters: a copy of the repository (git, the committed stack
-files, deploy.sh, pulumi-env.sh, scripts/lib/), the real Pulumi CLI of scripts/tools.sh and
+files, deploy.sh, pulumi-env.sh, scripts/lib/), the real Pulumi CLI of offline/tools.sh and
 throw-away file:// backends. Only what needs a program and a cluster is stood in for: tools.sh,
 `mvn package`, kubectl's current context and `pulumi up`/`preview` (recorded, not run).
-Skipped when the Pulumi CLI is not built (scripts/tools.sh pulumi)."""
+Skipped when the Pulumi CLI is not built (offline/tools.sh pulumi)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TOOLS_DIR = Path(os.environ.get("TOOLS_DIR", Path.home() / ".cache" / "travel-app" / "tools"))
 REAL_PULUMI = TOOLS_DIR / "bin" / "pulumi"
 
-pytestmark = pytest.mark.skipif(not REAL_PULUMI.exists(), reason=f"no Pulumi CLI at {REAL_PULUMI} (scripts/tools.sh pulumi)")
+pytestmark = pytest.mark.skipif(not REAL_PULUMI.exists(), reason=f"no Pulumi CLI at {REAL_PULUMI} (offline/tools.sh pulumi)")
 
 
 def write_exe(path: Path, text: str) -> None:

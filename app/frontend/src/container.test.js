@@ -10,7 +10,7 @@ const read = (p) => readFileSync(fileURLToPath(new URL(`../${p}`, import.meta.ur
 const dockerfile = read("Dockerfile");
 const template = read("nginx/default.conf.template");
 const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-// The base images are build arguments (scripts/images.sh passes local stand-ins); their
+// The base images are build arguments (offline/images.sh passes local stand-ins); their
 // defaults are what CI and users build with.
 const argDefault = (name) => dockerfile.match(new RegExp(`^ARG ${name}=(\\S+)$`, "m"))?.[1];
 

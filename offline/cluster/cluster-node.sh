@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # The local cluster's real node, sourced by scripts/local-cluster.sh: containerd, the kubelet
 # (a normal node, Node-authorized client certificate), kube-proxy (iptables), CoreDNS and the
-# bridge CNI (Cilium chained after it: scripts/lib/cluster-cilium.sh), as host processes beside
+# bridge CNI (Cilium chained after it: offline/cluster/cluster-cilium.sh), as host processes beside
 # the control plane. Config files are reviewed files in
-# scripts/lib/node/, rendered into the node's state dir. Measured facts behind the choices:
+# offline/cluster/node/, rendered into the node's state dir. Measured facts behind the choices:
 # ../shared/notes/real-node-facts.md. Uses local-cluster.sh's say/die/start/wait_for/kc/sign.
 #
 # Only one real node can run per machine: kube-proxy's iptables chains, the pod bridge and the
@@ -35,15 +35,15 @@ node_ip() {
 node_need_tools() {
   local missing=() b
   for b in kubelet kube-proxy coredns; do [ -x "$BIN/$b" ] || missing+=("$b"); done
-  [ ${#missing[@]} -eq 0 ] || die "missing in $TOOLS_DIR/bin: ${missing[*]}; run: scripts/tools.sh node"
+  [ ${#missing[@]} -eq 0 ] || die "missing in $TOOLS_DIR/bin: ${missing[*]}; run: offline/tools.sh node"
   if ! command -v containerd >/dev/null || ! command -v runc >/dev/null || [ ! -x /usr/lib/cni/bridge ] ||
      ! command -v iptables >/dev/null || ! command -v envsubst >/dev/null || ! command -v ip >/dev/null; then
     [ "$(id -u)" = 0 ] || die "needs root for a real node (containerd, iptables, mounts)"
     # tools.sh's node target installs the Debian packages the node runs (and is up to date).
-    "$REPO/scripts/tools.sh" node || die "the node's Debian packages could not be installed"
+    "$REPO/offline/tools.sh" node || die "the node's Debian packages could not be installed"
   fi
   [ -n "$(node_ip)" ] || die "no IPv4 address with a route on this machine for the node (ip route get 1.1.1.1)"
-  [ -s "$TOOLS_DIR/images/images.txt" ] || die "no images built for the node; run: scripts/images.sh build"
+  [ -s "$TOOLS_DIR/images/images.txt" ] || die "no images built for the node; run: offline/images.sh build"
   cilium_need_tools
 }
 
@@ -75,7 +75,7 @@ render() {
   PROXY_HEALTHZ_PORT="$PROXY_HEALTHZ_PORT" DNS_HEALTH_PORT="$DNS_HEALTH_PORT" DNS_READY_PORT="$DNS_READY_PORT" \
     envsubst '${NODE_DIR} ${CLUSTER_DIR} ${NODE_NAME} ${NODE_IP} ${POD_CIDR} ${POD_GATEWAY} ${CLUSTER_DNS} ${BRIDGE}
       ${PAUSE_IMAGE} ${KUBELET_PORT} ${KUBELET_HEALTHZ_PORT} ${PROXY_METRICS_PORT} ${PROXY_HEALTHZ_PORT}
-      ${DNS_HEALTH_PORT} ${DNS_READY_PORT} ${NODE_DEVICE} ${CILIUM_LIB}' <"$REPO/scripts/lib/node/$1" >"$2"
+      ${DNS_HEALTH_PORT} ${DNS_READY_PORT} ${NODE_DEVICE} ${CILIUM_LIB}' <"$REPO/offline/cluster/node/$1" >"$2"
 }
 
 node_prepare_host() {
@@ -102,7 +102,7 @@ start_containerd() {
   render cni.conflist "$NODE_DIR/cni/net.d/10-travel-app.conflist"
   start containerd containerd --config "$NODE_DIR/containerd/config.toml"
   wait_for containerd 30 ctr -a "$NODE_DIR/containerd/containerd.sock" version
-  "$REPO/scripts/images.sh" import "$NODE_DIR/containerd/containerd.sock" | sed 's/^/  /'
+  "$REPO/offline/images.sh" import "$NODE_DIR/containerd/containerd.sock" | sed 's/^/  /'
 }
 
 start_kubelet() {
@@ -183,7 +183,7 @@ node_kill_containers() {
 
 # The kubelet's own iptables chains (kube-proxy --cleanup removes only kube-proxy's) and those of
 # the CNI firewall plugin, whose per-pod rules let pod traffic through a FORWARD policy of DROP
-# (which Docker, used by scripts/images.sh, sets).
+# (which Docker, used by offline/images.sh, sets).
 node_delete_chains() {
   local ipt
   for ipt in iptables ip6tables; do
