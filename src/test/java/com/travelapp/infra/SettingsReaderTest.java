@@ -57,12 +57,40 @@ class SettingsReaderTest {
 
     @Test
     void theReaderAsksTheConfigForEveryKeyOnce() {
-        var config = StackRun.config(Map.of());
-        SettingsReader.read(config, Set.of());
-        for (var key : com.travelapp.infra.config.ConfigKey.values()) {
-            Mockito.verify(config, Mockito.atLeastOnce()).get(key.key());
+        for (var values : List.of(Map.<String, String>of(), EVERY_KEY_SET)) {
+            var config = StackRun.config(values);
+            SettingsReader.read(config, StackRun.keys(values));
+            for (var key : ConfigKey.values()) {
+                Mockito.verify(config, Mockito.times(1).description(key.key() + " with " + values.size() + " keys set"))
+                        .get(key.key());
+            }
+            Mockito.verify(config, Mockito.times(ConfigKey.values().length).description("no other key is asked for"))
+                    .get(Mockito.anyString());
+            Mockito.verify(config, Mockito.never()).getInteger(Mockito.anyString());
         }
-        Mockito.verify(config, Mockito.never()).getInteger(Mockito.anyString());
+    }
+
+    /** A valid value other than the default for every key, so that every read path is taken. */
+    private static final Map<String, String> EVERY_KEY_SET = Map.ofEntries(
+            Map.entry("namespace", "shop"), Map.entry("frontendReplicas", "3"), Map.entry("backendReplicas", "4"),
+            Map.entry("frontendImage", "travel-app/frontend:0.2.0"), Map.entry("backendImage", "travel-app/backend:0.2.0"),
+            Map.entry("databaseImage", "postgres:17.3"), Map.entry("prometheusImage", "prom/prometheus:v3.2.0"),
+            Map.entry("grafanaImage", "grafana/grafana:11.5.0"), Map.entry("imagePullPolicy", "Always"),
+            Map.entry("frontendServiceType", "NodePort"), Map.entry("frontendNodePort", "30080"),
+            Map.entry("loadBalancerAvailable", "false"), Map.entry("nodeAddress", "192.0.2.7"),
+            Map.entry("prometheusNodePort", "31090"), Map.entry("grafanaNodePort", "31300"),
+            Map.entry("scrapeInterval", "30s"), Map.entry("grafanaEnabled", "true"), Map.entry("grafanaAdminUser", "root"),
+            Map.entry("databaseName", "trips"), Map.entry("databaseUser", "trips"), Map.entry("databaseStorageSize", "5Gi"),
+            Map.entry("databaseStorageClass", "fast-ssd"), Map.entry("backupEnabled", "true"),
+            Map.entry("backupSchedule", "@daily"), Map.entry("backupRetention", "3"), Map.entry("backupStorageSize", "1Gi"),
+            Map.entry("backupStorageClass", "slow-hdd"), Map.entry("allowedHosts", "travel.example.com"),
+            Map.entry("resources", "{\"backend\":{\"memoryLimit\":\"768Mi\"}}"));
+
+    @Test
+    void everyKeySetIsValidAndNamesEveryKey() {
+        assertEquals(java.util.Arrays.stream(ConfigKey.values()).map(ConfigKey::key).collect(java.util.stream.Collectors.toSet()),
+                EVERY_KEY_SET.keySet());
+        assertEquals(4, StackRun.settings(EVERY_KEY_SET).backend().replicas());
     }
 
     @ParameterizedTest(name = "{0} = \"{1}\" is rejected")

@@ -212,11 +212,16 @@ public final class StackRun {
         return workloads;
     }
 
-    /** Whether {@code pulumi destroy} leaves the resource in the cluster (the retainOnDelete option). */
-    boolean retainedOnDelete(String type, String name) {
+    /** The options the program declared the resource with (parent, ignoreChanges, aliases, ...). */
+    ResourceOptions options(String type, String name) {
         var declared = options.get(type + " " + name);
         assertNotNull(declared, "no resource " + type + " " + name);
-        return declared.getRetainOnDelete().orElse(false);
+        return declared;
+    }
+
+    /** Whether {@code pulumi destroy} leaves the resource in the cluster (the retainOnDelete option). */
+    boolean retainedOnDelete(String type, String name) {
+        return options(type, name).getRetainOnDelete().orElse(false);
     }
 
     Object output(String name) {

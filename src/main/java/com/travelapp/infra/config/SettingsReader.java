@@ -172,11 +172,15 @@ public final class SettingsReader {
     }
 
     private Optional<Integer> optionalNodePort(ConfigKey key) {
-        return optional(key).isPresent() ? integer(key, MIN_NODE_PORT, MAX_NODE_PORT) : Optional.empty();
+        return optional(key).flatMap(value -> integer(key, value, MIN_NODE_PORT, MAX_NODE_PORT));
     }
 
     private Optional<Integer> integer(ConfigKey key, int min, int max) {
-        var value = value(key).trim();
+        return integer(key, value(key), min, max);
+    }
+
+    private Optional<Integer> integer(ConfigKey key, String text, int min, int max) {
+        var value = text.trim();
         try {
             int parsed = Integer.parseInt(value);
             if (check(key, value, parsed >= min && parsed <= max)) {
