@@ -3,15 +3,22 @@
 #   a) GET /api/trips/ through nginx (DRF + PostgreSQL, 100 trips, a page of 20)
 #   b) GET /api/bench/ping through nginx (a bare Django JSON view, BENCH_ENDPOINTS=1): the baseline
 #   c) GET /api/bench/ping straight to gunicorn (no nginx)
-#   d) with BENCH_BEFORE=<git ref>: a) on that ref's backend and nginx template (its own
-#      gunicorn and nginx, the same database), in the same run, after checking it returns the
-#      same trips
 # on the same gunicorn (WEB_CONCURRENCY workers, multiprocess metrics, as in the image), all on
-# 127.0.0.1. Prints requests/s, p50, p99 and the ratios to the baseline, the in-process CPU time
-# per request (a figure the machine's load hardly moves) and the load average around the run.
+# 127.0.0.1; then a) and b) again on every variant (below), each on its own gunicorn and nginx
+# and the same database, after checking that it returns the same trips. Prints requests/s, p50,
+# p99 and the ratios to the baseline, the whole-stack CPU time per request (a figure the
+# machine's load hardly moves), the in-process CPU time per request and the load average.
 # Knobs: BENCH_DURATION (s, default 15), BENCH_CONNECTIONS (default 64), BENCH_THREADS (default 2),
-#        BENCH_WORKERS (gunicorn workers, default 2 as in the image), BENCH_BEFORE (a git ref),
-#        BENCH_PROFILE=1 (also print the top of a cProfile of /api/trips/ in-process).
+#        BENCH_WORKERS (gunicorn workers, default 2 as in the image), BENCH_PROFILE=1 (also print
+#        the top of a cProfile of /api/trips/ in-process),
+#        BENCH_ROUNDS (default 1): a) and b) of every variant, this many times, alternated,
+#        BENCH_BEFORE=<git ref>: shorthand for the variant "<ref>|<ref>",
+#        BENCH_VARIANTS: variants separated by ";", each "LABEL|REF|NAME=VALUE|NAME=VALUE...":
+#          REF a git ref (its backend and nginx template) or "." (this working tree);
+#          NAME=VALUE the environment of its gunicorn, e.g. GUNICORN_CMD_ARGS=--threads 4
+#          (gunicorn's documented override of its config file), WEB_CONCURRENCY=3, and
+#          BENCH_SETTINGS=<python>: statements run after travelapp.settings (a settings module
+#          of their own), e.g. BENCH_SETTINGS=DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 set -Eeuo pipefail
 # shellcheck source=scripts/lib/app-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/app-common.sh"
@@ -20,7 +27,16 @@ DURATION="${BENCH_DURATION:-15}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 WORKERS="${BENCH_WORKERS:-2}"
-BEFORE="${BENCH_BEFORE:-}"
+ROUNDS="${BENCH_ROUNDS:-1}"
+VARIANTS=()
+[[ -n "${BENCH_BEFORE:-}" ]] && VARIANTS+=("$BENCH_BEFORE|$BENCH_BEFORE")
+if [[ -n "${BENCH_VARIANTS:-}" ]]; then
+    IFS=';' read -r -a more <<<"$BENCH_VARIANTS"
+    for v in "${more[@]}"; do
+        v="$(sed 's/^ *//; s/ *$//' <<<"$v")"
+        [[ -n "$v" ]] && VARIANTS+=("$v")
+    done
+fi
 TRIPS=100
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/app-bench.XXXXXX")"
@@ -62,17 +78,26 @@ Trip.objects.bulk_create([
 print(f'bench: {Trip.objects.count()} trips in the database')
 "
 
-start_backend() { # start_backend NAME DIR: the image's start script in DIR, on a free port -> $BACKEND_PORT
-    local name="$1" dir="$2"
+start_backend() { # start_backend NAME DIR [NAME=VALUE...]: the image's start script in DIR, on a free port -> $BACKEND_PORT
+    local name="$1" dir="$2" assignment settings="" env_args=()
+    shift 2
     BACKEND_PORT="$(app_free_port)"
     mkdir -p "$WORK/$name"
+    for assignment in "$@"; do
+        if [[ "$assignment" == BENCH_SETTINGS=* ]]; then settings+="${assignment#BENCH_SETTINGS=}"$'\n'
+        else env_args+=("$assignment"); fi
+    done
+    if [[ -n "$settings" ]]; then
+        printf 'from travelapp.settings import *  # noqa\n%s' "$settings" >"$WORK/$name/bench_settings.py"
+        env_args+=(DJANGO_SETTINGS_MODULE=bench_settings "PYTHONPATH=$WORK/$name")
+    fi
     # exec all the way down: $! is then gunicorn's master, which cleanup stops.
-    (cd "$dir" && GUNICORN_BIND="127.0.0.1:$BACKEND_PORT" WEB_CONCURRENCY="$WORKERS" \
+    (cd "$dir" && exec env GUNICORN_BIND="127.0.0.1:$BACKEND_PORT" WEB_CONCURRENCY="$WORKERS" \
         PROMETHEUS_MULTIPROC_DIR="$WORK/$name/prom" GUNICORN_WORKER_TMP_DIR="$WORK/$name" \
-        exec ./docker-entrypoint.sh) >"$WORK/$name/gunicorn.log" 2>&1 &
+        "${env_args[@]}" ./docker-entrypoint.sh) >"$WORK/$name/gunicorn.log" 2>&1 &
     PIDS+=($!)
     ROLES+=(gunicorn)
-    app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200
+    app_wait_http "http://127.0.0.1:$BACKEND_PORT/readyz" 60 200 || { tail -n 30 "$WORK/$name/gunicorn.log"; exit 1; }
 }
 
 start_nginx() { # start_nginx NAME BACKEND_PORT TEMPLATE -> $NGINX_PORT
@@ -89,26 +114,36 @@ AFTER_NGINX=$NGINX_PORT
     || app_die "expected $TRIPS trips behind /api/trips/"
 curl -sf "http://127.0.0.1:$AFTER_NGINX/api/bench/ping" | grep -q pong || app_die "/api/bench/ping not routed"
 
-if [[ -n "$BEFORE" ]]; then
-    app_log "bench: $BEFORE's backend, for the before/after comparison"
-    mkdir -p "$WORK/before-src"
-    git -C "$APP_ROOT" archive "$BEFORE" app/backend app/frontend/nginx | tar -x -C "$WORK/before-src"
-    start_backend before "$WORK/before-src/app/backend"
-    start_nginx before "$BACKEND_PORT" "$WORK/before-src/app/frontend/nginx/default.conf.template"
-    BEFORE_NGINX=$NGINX_PORT
+LABELS=()        # LABELS[i]: variant i's label
+VARIANT_NGINX=() # its nginx port
+for i in "${!VARIANTS[@]}"; do
+    IFS='|' read -r -a fields <<<"${VARIANTS[$i]}"
+    label="${fields[0]}" ref="${fields[1]:-.}"
+    LABELS+=("$label")
+    app_log "bench: variant $i \"$label\": ${ref/#./this working tree}${fields[2]:+, ${fields[*]:2}}"
+    if [[ "$ref" == "." ]]; then
+        backend="$APP_BACKEND" template="$APP_FRONTEND/nginx/default.conf.template"
+    else
+        mkdir -p "$WORK/src-$i"
+        git -C "$APP_ROOT" archive "$ref" app/backend app/frontend/nginx | tar -x -C "$WORK/src-$i"
+        backend="$WORK/src-$i/app/backend" template="$WORK/src-$i/app/frontend/nginx/default.conf.template"
+    fi
+    start_backend "variant-$i" "$backend" "${fields[@]:2}"
+    start_nginx "variant-$i" "$BACKEND_PORT" "$template"
+    VARIANT_NGINX+=("$NGINX_PORT")
     # Same trips, same fields and values, page after page ("version" is left out: refs
     # from before issue 12 do not have it; links are not compared, they became relative).
-    python - "http://127.0.0.1:$BEFORE_NGINX" "http://127.0.0.1:$AFTER_NGINX" <<'PY' || app_die "before and after disagree"
+    python - "http://127.0.0.1:$NGINX_PORT" "http://127.0.0.1:$AFTER_NGINX" <<'PY' || app_die "variant \"$label\" and this tree disagree"
 import json, sys, urllib.request
-before_base, after_base = sys.argv[1:]
+other_base, this_base = sys.argv[1:]
 for page in range(1, 6):
     get = lambda base: json.load(urllib.request.urlopen(f"{base}/api/trips/?page={page}", timeout=10))
-    before, after = get(before_base), get(after_base)
+    other, this = get(other_base), get(this_base)
     strip = lambda page: [{k: v for k, v in t.items() if k != "version"} for t in page["results"]]
-    assert before["count"] == after["count"] and strip(before) == strip(after), f"page {page} differs"
-print("bench: before and after return the same trips on every page")
+    assert other["count"] == this["count"] and strip(other) == strip(this), f"page {page} differs"
+print("bench: the variant returns the same trips as this tree on every page")
 PY
-fi
+done
 
 # In-process CPU per request (the worker's own time, without nginx, wrk or PostgreSQL):
 # what the code costs, a figure the machine's load hardly moves.
@@ -217,33 +252,47 @@ app_log "bench: b) GET /api/bench/ping via nginx"
 run_wrk ping "http://127.0.0.1:$AFTER_NGINX/api/bench/ping"
 app_log "bench: a) GET /api/trips/ via nginx"
 run_wrk trips "http://127.0.0.1:$AFTER_NGINX/api/trips/"
-if [[ -n "$BEFORE" ]]; then
-    app_log "bench: d) GET /api/trips/ via nginx, $BEFORE's backend"
-    run_wrk before "http://127.0.0.1:$BEFORE_NGINX/api/trips/"
-fi
 app_log "bench: c) GET /api/bench/ping direct to gunicorn"
 run_wrk direct "http://127.0.0.1:$AFTER_BACKEND/api/bench/ping"
+# The variants, alternated round by round so that the machine's load drifts across all of them.
+for ((round = 1; round <= ROUNDS; round++)); do
+    for i in "${!LABELS[@]}"; do
+        app_log "bench: round $round, variant $i \"${LABELS[$i]}\": ping, then the list, via nginx"
+        run_wrk "v$i-r$round-ping" "http://127.0.0.1:${VARIANT_NGINX[$i]}/api/bench/ping"
+        run_wrk "v$i-r$round-trips" "http://127.0.0.1:${VARIANT_NGINX[$i]}/api/trips/"
+    done
+done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 row() { printf '%-46s %9s %8s %8s %13s\n' "$@"; }
 echo
 row "endpoint" "req/s" "p50 ms" "p99 ms" "CPU ms/req"
 row "a) GET /api/trips/ (nginx, DRF, PostgreSQL)" "${RPS[trips]}" "${P50[trips]}" "${P99[trips]}" "${CPU[trips]}"
-[[ -n "$BEFORE" ]] && row "d) GET /api/trips/, $BEFORE's backend" "${RPS[before]}" "${P50[before]}" "${P99[before]}" "${CPU[before]}"
 row "b) GET /api/bench/ping (nginx, bare Django)" "${RPS[ping]}" "${P50[ping]}" "${P99[ping]}" "${CPU[ping]}"
 row "c) GET /api/bench/ping (direct to gunicorn)" "${RPS[direct]}" "${P50[direct]}" "${P99[direct]}" "${CPU[direct]}"
 echo
 echo "CPU ms per request, by process (where the time goes):"
 printf '%-46s %8s %8s %8s %8s\n' "endpoint" postgres gunicorn nginx wrk
 printf '%-46s %s\n' "a) GET /api/trips/" "${SPLIT[trips]}"
-[[ -n "$BEFORE" ]] && printf '%-46s %s\n' "d) GET /api/trips/, $BEFORE's backend" "${SPLIT[before]}"
 printf '%-46s %s\n' "b) GET /api/bench/ping via nginx" "${SPLIT[ping]}"
 printf '%-46s %s\n' "c) GET /api/bench/ping direct" "${SPLIT[direct]}"
-awk -v t="${RPS[trips]}" -v p="${RPS[ping]}" -v d="${RPS[direct]}" -v b="${RPS[before]:-}" -v ref="$BEFORE" \
-    -v ct="${CPU[trips]}" -v cp="${CPU[ping]}" -v cb="${CPU[before]:-}" -v p99="${P99[trips]}" -v c="$CONNS" 'BEGIN {
+awk -v t="${RPS[trips]}" -v p="${RPS[ping]}" -v d="${RPS[direct]}" \
+    -v ct="${CPU[trips]}" -v cp="${CPU[ping]}" -v p99="${P99[trips]}" -v c="$CONNS" 'BEGIN {
     printf "ratio trips/ping, req/s:              %.2f  (goal >= 0.5)\n", t / p
     printf "ratio trips/ping, whole-stack CPU:    %.2f  (ping CPU / trips CPU per request)\n", cp / ct
-    if (b != "") printf "ratio %s trips/ping: req/s %.2f, CPU %.2f  (after/before: %.1fx req/s, %.1fx less CPU)\n", ref, b / p, cp / cb, t / b, cb / ct
     printf "trips p99 at %d connections:          %.1f ms  (goal < 100)\n", c, p99
     printf "ratio ping via nginx / ping direct:   %.2f\n", p / d }'
+if [[ ${#LABELS[@]} -gt 0 ]]; then
+    echo
+    echo "variants (a) the list, b) the bare view, both via nginx; each round's figures, the ratio a/b of that round):"
+    printf '%-34s %5s %9s %15s %8s %9s %8s %8s %9s %9s\n' variant round "a) req/s" "a) p50/p99 ms" "a) CPU" "b) req/s" "b) p99" "b) CPU" "a/b req/s" "a/b CPU"
+    for i in "${!LABELS[@]}"; do
+        for ((round = 1; round <= ROUNDS; round++)); do
+            t="v$i-r$round-trips" p="v$i-r$round-ping"
+            awk -v l="${LABELS[$i]:0:34}" -v r="$round" -v tr="${RPS[$t]}" -v t50="${P50[$t]}" -v t99="${P99[$t]}" -v tc="${CPU[$t]}" \
+                -v pr="${RPS[$p]}" -v p99="${P99[$p]}" -v pc="${CPU[$p]}" 'BEGIN {
+                printf "%-34s %5d %9.0f %15s %8.2f %9.0f %8.1f %8.2f %9.2f %9.2f\n", l, r, tr, t50 " / " t99, tc, pr, p99, pc, tr / pr, pc / tc }'
+        done
+    done
+fi
 echo "load average (1, 5, 15 min): $LOAD_BEFORE before wrk, $LOAD_AFTER after"
