@@ -18,10 +18,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # after 4 s, before this 5 s). Two threads per worker let one request use the CPU
 # while another waits for PostgreSQL; more would only queue on the GIL within the
 # pod's 500m CPU limit. Each thread has its own database connection.
-# The gthread worker, except that a new connection goes to a worker holding the fewest: a
-# kept-open connection stays with the worker that accepted it, and the kernel's split drifted
-# to 52/12 under load (travelapp/balanced_worker.py).
-worker_class = "travelapp.balanced_worker.BalancedThreadWorker"
+worker_class = "gthread"
 threads = 2
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
@@ -60,9 +57,6 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
-    from travelapp.balanced_worker import release_slot
-
-    release_slot(getattr(worker, "slot", None))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -68,34 +68,3 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-    def workers(self) -> set[int]:
-        """The pids of the master's live workers."""
-        pids = set()
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                fields = stat.rsplit(")", 1)[1].split()
-                if int(fields[1]) == self.proc.pid and fields[0] != "Z":
-                    pids.add(int(entry))
-        return pids
-
-    def connections_by_worker(self) -> dict[int, int]:
-        """How many established connections on the server's port each worker holds (from /proc)."""
-        inodes = set()
-        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-            fields = line.split()
-            local_port = int(fields[1].split(":")[1], 16)
-            if local_port == self.port and fields[3] == "01":  # 01: ESTABLISHED
-                inodes.add(fields[9])
-        held = {}
-        for pid in self.workers():
-            try:
-                links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-            except OSError:
-                continue
-            held[pid] = sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
-        return held
