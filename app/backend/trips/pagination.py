@@ -87,26 +87,15 @@ class Pagination(PageNumberPagination):
             return f"there is 1 page of {self.noun} (page 1)"
         return f"there are {pages} pages of {self.noun} (1 to {pages})"
 
-    def get_page_size(self, request):
-        # DRF's reads request.query_params, which a plain Django request (the trip
-        # list's fast path) does not have; GET is the same dictionary.
-        raw = request.GET.get(self.page_size_query_param)
-        try:
-            size = int(raw)
-        except (TypeError, ValueError):
-            return self.page_size
-        return min(size, self.max_page_size) if size > 0 else self.page_size
-
-    def paginated_data(self, data) -> dict:
-        return {
-            "count": self.count,
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": data,
-        }
-
     def get_paginated_response(self, data):
-        return Response(self.paginated_data(data))
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
 
     def get_next_link(self):
         if self.number * self.size >= self.count:

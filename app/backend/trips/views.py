@@ -1,25 +1,27 @@
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
 
-from trips.list_query import trip_count, trip_rows
 from trips.models import Destination, Trip
-from trips.serializers import DestinationSerializer, TripSerializer, trip_json
-
-_JSON = JSONRenderer()
-# Accept headers that DRF's negotiation answers with JSON for certain (no header at
-# all, or asking for JSON or anything); any other goes through DRF.
-_PLAIN_ACCEPTS = frozenset(("", "*/*", "application/json"))
+from trips.pagination import with_total
+from trips.serializers import TRIP_COLUMNS, DestinationSerializer, TripSerializer, trip_json
 
 
-def _plain_json_request(request) -> bool:
-    return request.headers.get("Accept", "").strip() in _PLAIN_ACCEPTS and "format" not in request.GET
+def trips_of(destination_id: int | None):
+    trips = Trip.objects.all()
+    return trips if destination_id is None else trips.filter(destination_id=destination_id)
+
+
+def trip_list_rows(destination_id: int | None):
+    """The list's trips as TRIP_COLUMNS, each row ending with their total: one statement for a
+    page and its count. The count is over the trips alone: the join to destinations only adds
+    columns (tests/test_list_query.py checks the plan)."""
+    trips = trips_of(destination_id)
+    return with_total(trips.values_list(*TRIP_COLUMNS), counted=trips)
 
 
 class DestinationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -48,52 +50,15 @@ class TripViewSet(
             queryset = queryset.select_for_update(of=("self",))
         return queryset
 
-    def dispatch(self, request, *args, **kwargs):
-        # The trip list is the API's busiest answer. A plain GET of it skips DRF's
-        # request wrapper, content negotiation and Response (a third of its CPU
-        # time, docs/benchmarks.md): same bytes and headers, which
-        # tests/test_list_fast_path.py holds equal to DRF's. Anything else, errors
-        # included, goes through DRF as before.
-        if (
-            request.method == "GET"
-            and self.action_map.get("get") == "list"
-            and self._drf_checks_nothing()
-            and _plain_json_request(request)
-        ):
-            try:
-                return self._plain_list()
-            except APIException:
-                pass
-        return super().dispatch(request, *args, **kwargs)
-
-    def _drf_checks_nothing(self) -> bool:
-        """The fast path skips DRF's authentication, permission and throttling: only while
-        this view has none to do (a public API today; adding any turns the fast path off)."""
-        return (
-            not self.authentication_classes
-            and not self.throttle_classes
-            and all(permission is AllowAny for permission in self.permission_classes)
-        )
-
-    def _plain_list(self) -> HttpResponse:
-        data = self.paginator.paginated_data(self._page())
-        response = HttpResponse(_JSON.render(data), content_type=_JSON.media_type)
-        response["Allow"] = ", ".join(self.allowed_methods)
-        return response
-
     def list(self, request, *args, **kwargs):
-        return self.get_paginated_response(self._page())
-
-    def _page(self) -> "list[dict]":
-        # The page's columns straight from one precompiled query (the count
-        # included), turned into JSON by trip_json: no model instances, no
-        # per-field serializer machinery (docs/benchmarks.md).
-        request = self.request
+        # The page's columns as tuples (the count included), turned into JSON by
+        # trip_json: no model instances, no per-field serializer machinery
+        # (docs/benchmarks.md).
         destination_id = self._destination_filter()
         try:
             rows = self.paginator.paginate(
-                lambda limit, offset: trip_rows(destination_id, limit, offset),
-                lambda: trip_count(destination_id),
+                lambda limit, offset: list(trip_list_rows(destination_id)[offset : offset + limit]),
+                trips_of(destination_id).count,
                 Trip._meta.verbose_name_plural,
                 request,
             )
@@ -102,7 +67,7 @@ class TripViewSet(
             raise
         if not rows:
             self._require_known_destination()
-        return [trip_json(row) for row in rows]
+        return self.get_paginated_response([trip_json(row) for row in rows])
 
     def update(self, request, *args, **kwargs):
         with transaction.atomic():
