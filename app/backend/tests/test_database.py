@@ -1,10 +1,10 @@
-"""Persistent connections (CONN_MAX_AGE) are health-checked per request without a round trip,
-and a connection the database dropped is still replaced before a request uses it."""
+"""Persistent connections (CONN_MAX_AGE): a connection the database dropped is replaced before a
+request uses it (CONN_HEALTH_CHECKS), and the list's statement is prepared once per connection
+(server_side_binding, prepare_threshold)."""
 
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
-from django_prometheus.db.backends.postgresql.base import DatabaseWrapper as QueryingHealthCheck
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,13 +41,23 @@ def test_a_connection_the_database_dropped_is_replaced_before_the_next_request(a
     assert response.json()["count"] == 1
 
 
-def test_a_healthy_connection_is_reused_without_a_health_check_query(api, make_trip, monkeypatch):
+def prepared_list_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['%"trips_trip"%']
+        )
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_the_list_statement_is_prepared_once_per_connection_and_then_reused(api, make_trip):
     make_trip()
-    assert next_request(api).status_code == 200
+    prepare_threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    for _ in range(prepare_threshold + 1):
+        assert next_request(api, "/api/trips/?page_size=4").status_code == 200
+    [statement] = prepared_list_statements()
+    assert "LIMIT" in statement
     backend_pid = connection.connection.info.backend_pid
-    queried = []
-    monkeypatch.setattr(QueryingHealthCheck, "is_usable", lambda self: queried.append("SELECT 1") or True)
-    for _ in range(3):
-        assert next_request(api).status_code == 200
-    assert queried == []
+    for page_size in (5, 6, 4):
+        assert next_request(api, f"/api/trips/?page_size={page_size}").status_code == 200
+    assert prepared_list_statements() == [statement]  # LIMIT is a parameter: the same statement
     assert connection.connection.info.backend_pid == backend_pid

@@ -100,10 +100,9 @@ TEMPLATES: list = []
 
 DATABASES = {
     "default": {
-        # The django-prometheus wrapper of the PostgreSQL backend (psycopg 3), which
-        # adds query/connection/error counters to /metrics, with a health check
-        # that needs no round trip (travelapp/database/base.py).
-        "ENGINE": "travelapp.database",
+        # django-prometheus's PostgreSQL backend (psycopg 3): Django's, plus query,
+        # connection and error counters on /metrics.
+        "ENGINE": "django_prometheus.db.backends.postgresql",
         "HOST": os.environ.get("DB_HOST", "localhost"),
         "PORT": os.environ.get("DB_PORT", "5432"),
         "NAME": os.environ.get("DB_NAME", "travel"),
@@ -113,11 +112,12 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "connect_timeout": 3,
-            # Django turns psycopg's prepared statements off (for transaction-pooling
-            # proxies such as PgBouncer, which this stack does not use). On, they apply
-            # only to the cursors that bind parameters on the server, i.e. to
-            # connection.prepared_cursor() (travelapp/database/base.py), which prepares
-            # its statements at once; Django's usual cursors never prepare.
+            # Parameters bound on the server, and a statement a connection has run
+            # prepare_threshold times prepared there: PostgreSQL then parses and plans
+            # the trip list's page-plus-count once per connection instead of at every
+            # request (docs/benchmarks.md). Django leaves both off for transaction-pooling
+            # proxies such as PgBouncer, which this stack does not use.
+            "server_side_binding": True,
             "prepare_threshold": 5,
         },
         "TEST": {"NAME": os.environ.get("DB_TEST_NAME", "test_travel")},
