@@ -1,6 +1,7 @@
-// Browser end-to-end checks against the real stack started by
-// scripts/app-e2e.sh (PostgreSQL + gunicorn + nginx serving the production
-// build). Debian's Chromium driven by playwright-core; no browser download.
+// Browser end-to-end checks against the real stack started by tests/app
+// (PostgreSQL + gunicorn + nginx serving the production build; each check below
+// is a pytest test of its own there). Debian's Chromium driven by
+// playwright-core; no browser download.
 //
 // env: BASE_URL (nginx), USER_DATA_DIR (fresh, empty), ARTIFACTS (screenshots),
 //      KEEP_TRIP=1 (scripts/stack-e2e.sh: leave the trip made through the form in place, printed as
