@@ -7,15 +7,16 @@ import com.pulumi.resources.ComponentResourceOptions;
 import com.travelapp.infra.backend.Backend;
 import com.travelapp.infra.backup.DatabaseBackup;
 import com.travelapp.infra.cluster.AppNamespace;
-import com.travelapp.infra.config.Settings;
-import com.travelapp.infra.config.SettingsReader;
-import com.travelapp.infra.config.StackConfigKeys;
-import com.travelapp.infra.config.Workload;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.database.Database;
 import com.travelapp.infra.frontend.Frontend;
 import com.travelapp.infra.monitoring.Monitoring;
+import com.travelapp.infra.settings.BackupSettings;
+import com.travelapp.infra.settings.GrafanaSettings;
+import com.travelapp.infra.settings.Settings;
+import com.travelapp.infra.settings.SettingsReader;
+import com.travelapp.infra.settings.StackConfigKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,8 @@ import java.util.logging.Logger;
 public final class App {
     /** The {@code grafanaUrl} output when {@code grafanaEnabled} is false. */
     public static final String GRAFANA_NOT_DEPLOYED = "not deployed (grafanaEnabled=false)";
+    /** The DatabaseBackup component's Pulumi name. */
+    private static final String BACKUP = "backup";
 
     /** Held because java.util.logging keeps loggers weakly: a collected one would forget its setting. */
     private static final Logger SDK_LOGGER = Logger.getLogger("com.pulumi");
@@ -70,36 +73,32 @@ public final class App {
         var ns = namespace.name();
         var after = ComponentResourceOptions.builder().dependsOn(namespace).build();
 
-        var secrets = new AppSecrets("secrets", ns, settings.monitoring(), after);
-        var database = new Database("database", ns, settings.database(), settings.resourcesOf(Workload.DATABASE),
-                settings.imagePullPolicy(), secrets.appSecretName(), after);
-        var config = new AppConfig("config", ns, database.serviceName(), Database.PORT, settings.database().name(),
-                settings.database().user(), allowedHosts(settings), after);
-        var backend = new Backend("backend", settings.backend(), settings.resourcesOf(Workload.BACKEND),
-                settings.resourcesOf(Workload.MIGRATIONS), settings.imagePullPolicy(),
+        var secrets = new AppSecrets("secrets", settings.monitoring().grafana(), ns, after);
+        var database = new Database("database", settings.database(),
+                new Database.Inputs(ns, secrets.appSecretName(), databaseClients(settings.backup())), after);
+        var config = new AppConfig("config", settings.backend(),
+                new AppConfig.Inputs(ns, database.connection(), Backend.NAME), after);
+        var backend = new Backend("backend", settings.backend(),
                 new Backend.Inputs(ns, config.name(), config.checksum(), secrets.appSecretName(),
                         secrets.appSecretVersion(), database.statefulSet()),
                 after);
-        var frontend = new Frontend("frontend", ns, settings.frontend(), settings.cluster(),
-                settings.resourcesOf(Workload.FRONTEND), settings.imagePullPolicy(), backend.serviceName(),
-                Backend.PORT, after);
-        new Monitoring("monitoring", ns, settings, secrets.grafanaAdmin().map(AppSecrets.GrafanaAdmin::secretName), after);
+        var frontend = new Frontend("frontend", settings.frontend(),
+                new Frontend.Inputs(ns, backend.serviceName(), Backend.PORT), after);
+        var monitoring = new Monitoring("monitoring", settings.monitoring(),
+                new Monitoring.Inputs(ns, secrets.grafanaAdmin().map(AppSecrets.GrafanaAdmin::secretName)), after);
         var backup = settings.backup().enabled()
-                ? Optional.of(new DatabaseBackup("backup", settings.backup(), settings.database(),
-                        settings.resourcesOf(Workload.BACKUP), settings.imagePullPolicy(),
-                        new DatabaseBackup.Inputs(ns, database.serviceName(), secrets.appSecretName()), after))
+                ? Optional.of(new DatabaseBackup(BACKUP, settings.backup(),
+                        new DatabaseBackup.Inputs(ns, database.connection(), secrets.appSecretName()), after))
                 : Optional.<DatabaseBackup>empty();
 
-        var monitoring = settings.monitoring();
-        var nodeAddress = settings.cluster().nodeAddress();
         ctx.export("namespace", ns);
         ctx.export("frontendUrl", frontend.url());
         ctx.export("frontendServiceType", Output.of(settings.frontend().serviceType().name()));
         ctx.export("backendHost", host(backend.serviceName(), ns));
         ctx.export("databaseHost", host(database.serviceName(), ns));
-        ctx.export("prometheusNodePort", Output.of(monitoring.prometheusNodePort()));
-        ctx.export("prometheusUrl", Output.of("http://" + nodeAddress + ":" + monitoring.prometheusNodePort()));
-        exportGrafana(ctx, monitoring, nodeAddress, secrets.grafanaAdmin());
+        ctx.export("prometheusNodePort", Output.of(settings.monitoring().prometheus().nodePort()));
+        ctx.export("prometheusUrl", Output.of(monitoring.prometheusUrl()));
+        exportGrafana(ctx, settings.monitoring().grafana(), monitoring.grafanaUrl(), secrets.grafanaAdmin());
         ctx.export("frontendReplicas", Output.of(settings.frontend().replicas()));
         ctx.export("backendReplicas", Output.of(settings.backend().replicas()));
         ctx.export("databaseReplicas", Output.of(1));
@@ -107,23 +106,36 @@ public final class App {
     }
 
     /**
+     * The backend's pods, and the backup's when it is deployed. The backup's rule was declared by
+     * the DatabaseBackup component until the Database took over every rule to postgres.
+     */
+    private static List<Database.Clients> databaseClients(BackupSettings backup) {
+        var clients = new ArrayList<>(List.of(Database.Clients.of(Backend.DATABASE_CLIENTS)));
+        if (backup.enabled()) {
+            clients.add(new Database.Clients(List.of(DatabaseBackup.NAME),
+                    Optional.of(new Database.Component(DatabaseBackup.TYPE, BACKUP))));
+        }
+        return clients;
+    }
+
+    /**
      * Without Grafana only {@code grafanaUrl} is exported, saying why: a port, user or password of a
      * Grafana that does not exist would be a lie, and a sentence where a number belongs breaks scripts.
      */
-    private static void exportGrafana(Context ctx, Settings.Monitoring monitoring, String nodeAddress,
+    private static void exportGrafana(Context ctx, GrafanaSettings grafana, Optional<String> url,
                                       Optional<AppSecrets.GrafanaAdmin> admin) {
-        if (!monitoring.grafanaEnabled()) {
+        if (url.isEmpty()) {
             ctx.export("grafanaUrl", Output.of(GRAFANA_NOT_DEPLOYED));
             return;
         }
-        ctx.export("grafanaNodePort", Output.of(monitoring.grafanaNodePort()));
-        ctx.export("grafanaUrl", Output.of("http://" + nodeAddress + ":" + monitoring.grafanaNodePort()));
-        ctx.export("grafanaAdminUser", Output.of(monitoring.grafanaAdminUser()));
+        ctx.export("grafanaNodePort", Output.of(grafana.nodePort()));
+        ctx.export("grafanaUrl", Output.of(url.get()));
+        ctx.export("grafanaAdminUser", Output.of(grafana.adminUser()));
         ctx.export("grafanaAdminPassword", admin.orElseThrow().password());
     }
 
     /** Like Grafana's: without backups there is no schedule, retention or volume to name. */
-    private static void exportBackup(Context ctx, Settings.Backup settings, Optional<DatabaseBackup> backup) {
+    private static void exportBackup(Context ctx, BackupSettings settings, Optional<DatabaseBackup> backup) {
         backup.ifPresent(declared -> {
             ctx.export("backupSchedule", Output.of(settings.schedule()));
             ctx.export("backupRetention", Output.of(settings.retention()));
@@ -133,14 +145,5 @@ public final class App {
 
     private static Output<String> host(Output<String> serviceName, Output<String> namespace) {
         return Output.tuple(serviceName, namespace).applyValue(t -> t.t1 + "." + t.t2 + ".svc");
-    }
-
-    /** The backend Service's names (what Nginx sends as Host), plus any configured extras. */
-    static List<String> allowedHosts(Settings settings) {
-        var ns = settings.namespace();
-        var hosts = new ArrayList<>(List.of(Backend.NAME, Backend.NAME + "." + ns, Backend.NAME + "." + ns + ".svc",
-                Backend.NAME + "." + ns + ".svc.cluster.local"));
-        hosts.addAll(settings.backend().extraAllowedHosts());
-        return hosts;
     }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.pulumi.test.PulumiTest;
 import com.travelapp.infra.StackRun.Registered;
 import com.travelapp.infra.backup.DatabaseBackup;
-import com.travelapp.infra.config.Workload;
+import com.travelapp.infra.settings.Workload;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

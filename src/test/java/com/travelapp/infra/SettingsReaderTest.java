@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
-import com.travelapp.infra.config.ConfigKey;
-import com.travelapp.infra.config.InvalidSettingsException;
-import com.travelapp.infra.config.Settings;
-import com.travelapp.infra.config.SettingsReader;
-import com.travelapp.infra.config.StackConfigKeys;
-import com.travelapp.infra.config.Workload;
+import com.travelapp.infra.settings.BackupSettings;
+import com.travelapp.infra.settings.ConfigKey;
+import com.travelapp.infra.settings.FrontendSettings;
+import com.travelapp.infra.settings.InvalidSettingsException;
+import com.travelapp.infra.settings.Settings;
+import com.travelapp.infra.settings.SettingsReader;
+import com.travelapp.infra.settings.StackConfigKeys;
+import com.travelapp.infra.settings.Workload;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,17 +44,36 @@ class SettingsReaderTest {
         assertEquals(2, settings.backend().replicas());
         assertEquals("travel-app/frontend:0.1.0", settings.frontend().image());
         assertEquals("travel-app/backend:0.1.0", settings.backend().image());
-        assertEquals(Settings.ServiceType.LoadBalancer, settings.frontend().serviceType());
+        assertEquals(FrontendSettings.ServiceType.LoadBalancer, settings.frontend().serviceType());
         assertEquals(Optional.empty(), settings.frontend().nodePort());
         assertEquals("2Gi", settings.database().storageSize());
         assertEquals(Optional.empty(), settings.database().storageClass());
         assertEquals("travel", settings.database().name());
-        assertEquals(30090, settings.monitoring().prometheusNodePort());
-        assertEquals(30300, settings.monitoring().grafanaNodePort());
-        assertEquals("15s", settings.monitoring().scrapeInterval());
-        assertEquals(true, settings.cluster().loadBalancerAvailable());
-        assertEquals("IfNotPresent", settings.imagePullPolicy());
-        assertEquals(Workload.BACKEND.defaults(), settings.resourcesOf(Workload.BACKEND));
+        assertEquals(30090, settings.monitoring().prometheus().nodePort());
+        assertEquals(30300, settings.monitoring().grafana().nodePort());
+        assertEquals("15s", settings.monitoring().prometheus().scrapeInterval());
+        assertEquals(true, settings.frontend().loadBalancerAvailable());
+        assertEquals("IfNotPresent", settings.backend().imagePullPolicy());
+        assertEquals(Workload.BACKEND.defaults(), settings.backend().resources());
+    }
+
+    @Test
+    void everyTierGetsThePullPolicyAndItsOwnResources() {
+        var settings = StackRun.settings(Map.of("imagePullPolicy", "Never", "resources", "{"
+                + "\"frontend\":{\"cpuLimit\":\"301m\"},\"backend\":{\"cpuLimit\":\"302m\"},"
+                + "\"migrations\":{\"cpuLimit\":\"303m\"},\"database\":{\"cpuLimit\":\"304m\"},"
+                + "\"backup\":{\"cpuLimit\":\"305m\"},\"prometheus\":{\"cpuLimit\":\"306m\"},"
+                + "\"grafana\":{\"cpuLimit\":\"307m\"}}"));
+        var monitoring = settings.monitoring();
+        assertEquals(List.of("Never", "Never", "Never", "Never", "Never", "Never"), List.of(
+                settings.frontend().imagePullPolicy(), settings.backend().imagePullPolicy(),
+                settings.database().imagePullPolicy(), settings.backup().imagePullPolicy(),
+                monitoring.prometheus().imagePullPolicy(), monitoring.grafana().imagePullPolicy()));
+        assertEquals(List.of("301m", "302m", "303m", "304m", "305m", "306m", "307m"), List.of(
+                settings.frontend().resources().cpuLimit(), settings.backend().resources().cpuLimit(),
+                settings.backend().migrationResources().cpuLimit(), settings.database().resources().cpuLimit(),
+                settings.backup().resources().cpuLimit(), monitoring.prometheus().resources().cpuLimit(),
+                monitoring.grafana().resources().cpuLimit()));
     }
 
     @Test
@@ -140,7 +161,8 @@ class SettingsReaderTest {
     @Test
     void backupsAreOnByDefaultDailyAt2UtcKeepingSevenOnTwoGibibytesOfTheDefaultClass() {
         var backup = StackRun.defaults().backup();
-        assertEquals(new Settings.Backup(true, "0 2 * * *", 7, "2Gi", Optional.empty()), backup);
+        assertEquals(new BackupSettings(true, "0 2 * * *", 7, "2Gi", Optional.empty(), "postgres:17.2-alpine3.21",
+                "IfNotPresent", Workload.BACKUP.defaults()), backup);
         assertEquals(false, StackRun.settings(Map.of("backupEnabled", "false")).backup().enabled());
     }
 
@@ -185,9 +207,9 @@ class SettingsReaderTest {
 
     @Test
     void grafanaIsEnabledByDefaultAndFalseTurnsItOff() {
-        assertEquals(true, StackRun.defaults().monitoring().grafanaEnabled());
-        assertEquals(true, StackRun.settings(Map.of("grafanaEnabled", "true")).monitoring().grafanaEnabled());
-        assertEquals(false, StackRun.settings(Map.of("grafanaEnabled", "false")).monitoring().grafanaEnabled());
+        assertEquals(true, StackRun.defaults().monitoring().grafana().enabled());
+        assertEquals(true, StackRun.settings(Map.of("grafanaEnabled", "true")).monitoring().grafana().enabled());
+        assertEquals(false, StackRun.settings(Map.of("grafanaEnabled", "false")).monitoring().grafana().enabled());
     }
 
     @ParameterizedTest(name = "grafanaEnabled = \"{0}\" is rejected")
@@ -204,7 +226,7 @@ class SettingsReaderTest {
     void withGrafanaDisabledItsUnusedNodePortMayEqualAnotherNodePort() {
         var settings = StackRun.settings(Map.of("grafanaEnabled", "false", "grafanaNodePort", "30090",
                 "frontendServiceType", "NodePort", "frontendNodePort", "30300"));
-        assertEquals(30090, settings.monitoring().prometheusNodePort());
+        assertEquals(30090, settings.monitoring().prometheus().nodePort());
         assertEquals(Optional.of(30300), settings.frontend().nodePort());
     }
 
@@ -262,11 +284,11 @@ class SettingsReaderTest {
     @Test
     void resourcesOverrideOnlyWhatTheyName() {
         var settings = StackRun.settings(Map.of("resources", "{\"backend\":{\"memoryLimit\":\"1Gi\",\"cpuRequest\":\"250m\"}}"));
-        var backend = settings.resourcesOf(Workload.BACKEND);
+        var backend = settings.backend().resources();
         assertEquals("1Gi", backend.memoryLimit());
         assertEquals("250m", backend.cpuRequest());
         assertEquals(Workload.BACKEND.defaults().memoryRequest(), backend.memoryRequest());
-        assertEquals(Workload.FRONTEND.defaults(), settings.resourcesOf(Workload.FRONTEND));
+        assertEquals(Workload.FRONTEND.defaults(), settings.frontend().resources());
     }
 
     @ParameterizedTest(name = "resources {0} is rejected")
@@ -351,7 +373,7 @@ class SettingsReaderTest {
         var values = Map.of("resources", "{\"backend\":{\"memoryLimit\":\"768Mi\"}}");
         var keys = Set.of("travel-app:resources", "kubernetes:context", "random:anything");
         var settings = SettingsReader.read(StackRun.config(values), keys);
-        assertEquals("768Mi", settings.resourcesOf(Workload.BACKEND).memoryLimit());
+        assertEquals("768Mi", settings.backend().resources().memoryLimit());
     }
 
     @Test
@@ -361,7 +383,7 @@ class SettingsReaderTest {
         assertEquals(Optional.empty(), settings.frontend().nodePort());
         assertEquals(Optional.empty(), settings.database().storageClass());
         assertEquals(List.of(), settings.backend().extraAllowedHosts());
-        assertEquals(Workload.BACKEND.defaults(), settings.resourcesOf(Workload.BACKEND));
+        assertEquals(Workload.BACKEND.defaults(), settings.backend().resources());
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
+import com.travelapp.infra.backend.Backend;
+import com.travelapp.infra.database.Database;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +45,7 @@ class StackResourcesTest {
             "kubernetes:batch/v1:CronJob, postgres-backup, travel:app:DatabaseBackup",
             "kubernetes:core/v1:PersistentVolumeClaim, postgres-backups, travel:app:DatabaseBackup",
             "kubernetes:core/v1:ConfigMap, postgres-backup-scripts, travel:app:DatabaseBackup",
-            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-postgres-backup-to-postgres, travel:app:DatabaseBackup",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy, allow-postgres-backup-to-postgres, travel:app:Database",
             "kubernetes:apps/v1:Deployment, backend, travel:app:Backend",
             "kubernetes:core/v1:Service, backend, travel:app:Backend",
             "kubernetes:policy/v1:PodDisruptionBudget, backend, travel:app:Backend",
@@ -167,5 +169,33 @@ class StackResourcesTest {
         assertEquals(Map.of(), deny.map("spec", "podSelector", "matchLabels"));
         assertEquals(List.of("Ingress"), deny.at("spec", "policyTypes"));
         assertEquals(null, deny.at("spec", "ingress"), "a deny policy has no ingress rule");
+    }
+
+    private static final String POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+    @Test
+    void theDatabaseDeclaresEveryRuleThatLetsPodsReachPostgres() {
+        var run = StackRun.ofDefaults();
+        var toPostgres = run.ofType(POLICY).stream()
+                .filter(policy -> "postgres".equals(policy.string("spec", "podSelector", "matchLabels", "app.kubernetes.io/name")))
+                .toList();
+        assertEquals(List.of("allow-backend-backend-migrations-to-postgres", "allow-postgres-backup-to-postgres"),
+                toPostgres.stream().map(StackRun.Registered::name).sorted().toList());
+        toPostgres.forEach(policy -> assertEquals("travel:app:Database", policy.parentType(), policy.name()));
+        assertEquals(Backend.DATABASE_CLIENTS, Database.CLIENTS, "Database.CLIENTS names the backend's pods it admits");
+    }
+
+    @Test
+    void theBackupsRuleToPostgresKeepsTheUrnItHadWhenTheBackupComponentDeclaredIt() {
+        var run = StackRun.ofDefaults();
+        // The provider adds aliases of its own (the policy's old API group); ours is the one naming a parent.
+        assertEquals(List.of(run.one("travel:app:DatabaseBackup", "backup").urn()),
+                formerParents(run, "allow-postgres-backup-to-postgres"));
+        assertEquals(List.of(), formerParents(run, "allow-backend-backend-migrations-to-postgres"), "the backend's rule never moved");
+    }
+
+    private static List<String> formerParents(StackRun run, String policy) {
+        return run.options(POLICY, policy).getAliases().stream().map(StackRun::value)
+                .flatMap(alias -> alias.getParentUrn().stream()).map(StackRun::value).toList();
     }
 }

@@ -29,13 +29,13 @@ import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
-import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.BackendSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The backend tier: the Django API as a Deployment behind a ClusterIP Service on 8000, with the
@@ -56,6 +57,16 @@ public final class Backend extends ComponentResource {
     public static final String METRICS_PATH = "/metrics";
     public static final List<String> CLIENTS = List.of("frontend", "prometheus");
     public static final List<String> MIGRATE_COMMAND = List.of("python", "manage.py", "migrate", "--noinput");
+    /** The backend's pods that connect to PostgreSQL: the web pods and the migration Job's. */
+    public static final List<String> DATABASE_CLIENTS = List.of(NAME, MIGRATIONS);
+    /**
+     * How Prometheus finds the web pods' metrics (the kubernetes-pods job of prometheus.yml): the
+     * pods are scraped through these annotations only, not also through their Service.
+     */
+    public static final Map<String, String> SCRAPE_ANNOTATIONS = Map.of(
+            "prometheus.io/scrape", "true",
+            "prometheus.io/port", String.valueOf(PORT),
+            "prometheus.io/path", METRICS_PATH);
     private static final String SECRETS_VOLUME = "app-secrets";
 
     private final Output<String> serviceName;
@@ -65,12 +76,10 @@ public final class Backend extends ComponentResource {
     public record Inputs(Output<String> namespace, Output<String> configMapName, Output<String> configChecksum,
                          Output<String> secretName, Output<String> secretVersion, Resource database) {}
 
-    public Backend(String name, Settings.Backend settings, Settings.ComputeResources resources,
-                   Settings.ComputeResources migrationResources, String imagePullPolicy, Inputs in,
-                   ComponentResourceOptions options) {
+    public Backend(String name, BackendSettings settings, Inputs in, ComponentResourceOptions options) {
         super("travel:app:Backend", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
-        var labels = Labels.of(NAME, "api");
+        var labels = podLabels();
 
         var migrations = new Job(migrationJobName(settings.image()), JobArgs.builder()
                 .metadata(Kube.metadata(migrationJobName(settings.image()), in.namespace(), Labels.of(MIGRATIONS, "migrations")))
@@ -87,10 +96,10 @@ public final class Backend extends ComponentResource {
                                         .containers(ContainerArgs.builder()
                                                 .name("migrate")
                                                 .image(settings.image())
-                                                .imagePullPolicy(imagePullPolicy)
+                                                .imagePullPolicy(settings.imagePullPolicy())
                                                 .command(MIGRATE_COMMAND)
                                                 .env(environment(in))
-                                                .resources(Kube.resources(migrationResources))
+                                                .resources(Kube.resources(settings.migrationResources()))
                                                 .securityContext(PodSecurity.container())
                                                 .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.readOnlyMount(SECRETS_VOLUME, AppSecrets.APP_SECRET_DIR))
                                                 .build())
@@ -112,14 +121,10 @@ public final class Backend extends ComponentResource {
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder()
                                         .labels(labels)
-                                        .annotations(Output.tuple(in.configChecksum(), in.secretVersion()).applyValue(t -> Map.of(
-                                                "prometheus.io/scrape", "true",
-                                                "prometheus.io/port", String.valueOf(PORT),
-                                                "prometheus.io/path", METRICS_PATH,
-                                                "travel-app/config-checksum", t.t1,
-                                                "travel-app/secret-version", t.t2)))
+                                        .annotations(Output.tuple(in.configChecksum(), in.secretVersion())
+                                                .applyValue(t -> podAnnotations(t.t1, t.t2)))
                                         .build())
-                                .spec(podSpec(settings, resources, imagePullPolicy, in))
+                                .spec(podSpec(settings, in))
                                 .build())
                         .build())
                 .build(), CustomResourceOptions.builder().parent(this).dependsOn(migrations).build());
@@ -141,8 +146,20 @@ public final class Backend extends ComponentResource {
         registerOutputs(Map.of("serviceName", serviceName, "migrationJob", migrations.metadata().applyValue(m -> m.name().orElseThrow())));
     }
 
-    private static PodSpecArgs podSpec(Settings.Backend settings, Settings.ComputeResources resources,
-                                       String imagePullPolicy, Inputs in) {
+    /** The web pods' labels, also what {@code WriteMonitoringFiles} gives a local Prometheus check. */
+    public static Map<String, String> podLabels() {
+        return Labels.of(NAME, "api");
+    }
+
+    /** The scrape annotations, and the checksums that roll the pods when their config or secrets change. */
+    private static Map<String, String> podAnnotations(String configChecksum, String secretVersion) {
+        var annotations = new TreeMap<>(SCRAPE_ANNOTATIONS);
+        annotations.put("travel-app/config-checksum", configChecksum);
+        annotations.put("travel-app/secret-version", secretVersion);
+        return annotations;
+    }
+
+    private static PodSpecArgs podSpec(BackendSettings settings, Inputs in) {
         var healthz = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
         var readyz = HTTPGetActionArgs.builder().path("/readyz").port("http").build();
         return PodSpecArgs.builder()
@@ -153,7 +170,7 @@ public final class Backend extends ComponentResource {
                 .containers(ContainerArgs.builder()
                         .name(NAME)
                         .image(settings.image())
-                        .imagePullPolicy(imagePullPolicy)
+                        .imagePullPolicy(settings.imagePullPolicy())
                         .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
                         .env(environment(in))
                         // The image waits up to a minute for the database before gunicorn answers.
@@ -166,7 +183,7 @@ public final class Backend extends ComponentResource {
                                         .exec(ExecActionArgs.builder().command("sleep", "5").build())
                                         .build())
                                 .build())
-                        .resources(Kube.resources(resources))
+                        .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.readOnlyMount(SECRETS_VOLUME, AppSecrets.APP_SECRET_DIR))
                         .build())

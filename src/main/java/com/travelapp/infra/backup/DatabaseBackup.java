@@ -23,23 +23,21 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.database.Database;
 import com.travelapp.infra.kube.JarFiles;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
-import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
-import java.io.IOException;
+import com.travelapp.infra.settings.BackupSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * The database's scheduled backup: a CronJob running {@code pg_dump} (custom format) in the
- * database's own image onto a volume of its own, keeping the newest {@code backupRetention} dumps,
- * and the network policy that lets it reach PostgreSQL. The scripts its pods run
+ * database's own image onto a volume of its own, keeping the newest {@code backupRetention} dumps
+ * (the Database admits its pods, by {@link #NAME}). The scripts its pods run
  * ({@code backup/backup.sh}, {@code backup/restore.sh}, their {@code common.sh}) are a ConfigMap:
  * {@code scripts/db-restore.sh} restores through a Job made from this CronJob's own pod template,
  * so a restore runs with exactly what a backup runs with. The volume is kept by
@@ -48,6 +46,7 @@ import java.util.stream.Collectors;
 public final class DatabaseBackup extends ComponentResource {
     /** The CronJob, and the name label of every backup and restore pod (what the network policy admits). */
     public static final String NAME = "postgres-backup";
+    public static final String TYPE = "travel:app:DatabaseBackup";
     public static final String VOLUME_CLAIM = "postgres-backups";
     public static final String SCRIPTS = "postgres-backup-scripts";
     public static final String BACKUP_DIR = "/backups";
@@ -68,11 +67,10 @@ public final class DatabaseBackup extends ComponentResource {
     private final Output<String> volumeClaimName;
 
     /** What the backup needs from the tiers declared before it. */
-    public record Inputs(Output<String> namespace, Output<String> databaseHost, Output<String> secretName) {}
+    public record Inputs(Output<String> namespace, Database.Connection database, Output<String> secretName) {}
 
-    public DatabaseBackup(String name, Settings.Backup backup, Settings.Database database, Settings.ComputeResources resources,
-                          String imagePullPolicy, Inputs in, ComponentResourceOptions options) {
-        super("travel:app:DatabaseBackup", name, options);
+    public DatabaseBackup(String name, BackupSettings backup, Inputs in, ComponentResourceOptions options) {
+        super(TYPE, name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "backup");
 
@@ -107,20 +105,17 @@ public final class DatabaseBackup extends ComponentResource {
                                         .activeDeadlineSeconds(ACTIVE_DEADLINE_SECONDS)
                                         .template(PodTemplateSpecArgs.builder()
                                                 .metadata(ObjectMetaArgs.builder().labels(labels).build())
-                                                .spec(podSpec(backup, database, resources, imagePullPolicy, in,
-                                                        volumeClaimName, scriptsName))
+                                                .spec(podSpec(backup, in, volumeClaimName, scriptsName))
                                                 .build())
                                         .build())
                                 .build())
                         .build())
                 .build(), child);
 
-        NetworkPolicies.allowFrom(Database.NAME, Database.PORT, List.of(NAME), in.namespace(), child);
-
         registerOutputs(Map.of("volumeClaimName", volumeClaimName));
     }
 
-    private static PersistentVolumeClaimSpecArgs claimSpec(Settings.Backup backup) {
+    private static PersistentVolumeClaimSpecArgs claimSpec(BackupSettings backup) {
         var spec = PersistentVolumeClaimSpecArgs.builder()
                 .accessModes("ReadWriteOnce")
                 .resources(ResourceRequirementsArgs.builder().requests(Map.of("storage", backup.storageSize())).build());
@@ -134,8 +129,8 @@ public final class DatabaseBackup extends ComponentResource {
      * user (70) like every workload but the server (checkov CKV_K8S_40). Backup and restore Jobs
      * share this template, so the dumps belong to the user that reads them back.
      */
-    private static PodSpecArgs podSpec(Settings.Backup backup, Settings.Database database, Settings.ComputeResources resources,
-                                       String imagePullPolicy, Inputs in, Output<String> claimName, Output<String> scriptsName) {
+    private static PodSpecArgs podSpec(BackupSettings backup, Inputs in, Output<String> claimName, Output<String> scriptsName) {
+        var database = in.database();
         return PodSpecArgs.builder()
                 .restartPolicy("Never")
                 .automountServiceAccountToken(false)
@@ -143,19 +138,19 @@ public final class DatabaseBackup extends ComponentResource {
                 .securityContext(PodSecurity.pod(UID, UID))
                 .containers(ContainerArgs.builder()
                         .name(NAME)
-                        .image(database.image())
-                        .imagePullPolicy(imagePullPolicy)
+                        .image(backup.image())
+                        .imagePullPolicy(backup.imagePullPolicy())
                         .command("sh", SCRIPTS_DIR + "/backup.sh")
                         .env(
-                                EnvVarArgs.builder().name("PGHOST").value(in.databaseHost()).build(),
-                                EnvVarArgs.builder().name("PGPORT").value(String.valueOf(Database.PORT)).build(),
+                                EnvVarArgs.builder().name("PGHOST").value(database.host()).build(),
+                                EnvVarArgs.builder().name("PGPORT").value(String.valueOf(database.port())).build(),
                                 EnvVarArgs.builder().name("PGDATABASE").value(database.name()).build(),
                                 EnvVarArgs.builder().name("PGUSER").value(database.user()).build(),
                                 EnvVarArgs.builder().name("DB_PASSWORD_FILE").value(PASSWORD_FILE).build(),
                                 EnvVarArgs.builder().name("PGCONNECT_TIMEOUT").value("10").build(),
                                 EnvVarArgs.builder().name("BACKUP_DIR").value(BACKUP_DIR).build(),
                                 EnvVarArgs.builder().name("BACKUP_RETENTION").value(String.valueOf(backup.retention())).build())
-                        .resources(Kube.resources(resources))
+                        .resources(Kube.resources(backup.resources()))
                         .securityContext(PodSecurity.container())
                         .volumeMounts(
                                 Kube.mount("backups", BACKUP_DIR),

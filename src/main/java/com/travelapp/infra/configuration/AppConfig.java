@@ -6,11 +6,14 @@ import com.pulumi.kubernetes.core.v1.ConfigMapArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.database.Database;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.settings.BackendSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +28,23 @@ public final class AppConfig extends ComponentResource {
     private final Output<String> checksum;
 
     /**
-     * @param databaseHost the database Service's name, so the backend follows the Service
-     * @param allowedHosts the host names Django accepts; probes and scrapes are exempt in the app
+     * @param database where and as whom the backend connects; DB_HOST is the Service's name, so the backend follows it
+     * @param backendServiceName the backend Service, whose names (what Nginx sends as Host) Django always accepts
      */
-    public AppConfig(String name, Output<String> namespace, Output<String> databaseHost, int databasePort,
-                     String databaseName, String databaseUser, List<String> allowedHosts,
-                     ComponentResourceOptions options) {
+    public record Inputs(Output<String> namespace, Database.Connection database, String backendServiceName) {}
+
+    /** The backend's settings give the extra host names Django accepts; probes and scrapes are exempt in the app. */
+    public AppConfig(String name, BackendSettings backend, Inputs in, ComponentResourceOptions options) {
         super("travel:app:AppConfig", name, options);
-        Output<Map<String, String>> data = databaseHost.applyValue(host -> {
+        var namespace = in.namespace();
+        var database = in.database();
+        Output<Map<String, String>> data = Output.tuple(database.host(), namespace).applyValue(t -> {
             var values = new TreeMap<String, String>();
-            values.put("DB_HOST", host);
-            values.put("DB_PORT", String.valueOf(databasePort));
-            values.put("DB_NAME", databaseName);
-            values.put("DB_USER", databaseUser);
-            values.put("ALLOWED_HOSTS", String.join(",", allowedHosts));
+            values.put("DB_HOST", t.t1);
+            values.put("DB_PORT", String.valueOf(database.port()));
+            values.put("DB_NAME", database.name());
+            values.put("DB_USER", database.user());
+            values.put("ALLOWED_HOSTS", String.join(",", allowedHosts(in.backendServiceName(), t.t2, backend.extraAllowedHosts())));
             values.put("DEBUG", "false");
             return Map.copyOf(values);
         });
@@ -51,6 +57,14 @@ public final class AppConfig extends ComponentResource {
         this.name = configMap.metadata().applyValue(m -> m.name().orElseThrow());
         this.checksum = data.applyValue(AppConfig::sha256);
         registerOutputs(Map.of("name", this.name, "checksum", this.checksum));
+    }
+
+    /** The backend Service's names within the cluster, plus any configured extras. */
+    static List<String> allowedHosts(String service, String namespace, List<String> extras) {
+        var hosts = new ArrayList<>(List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
+                service + "." + namespace + ".svc.cluster.local"));
+        hosts.addAll(extras);
+        return hosts;
     }
 
     public Output<String> name() {

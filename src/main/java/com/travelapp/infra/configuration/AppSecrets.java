@@ -8,9 +8,9 @@ import com.pulumi.random.RandomPasswordArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.settings.GrafanaSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +47,8 @@ public final class AppSecrets extends ComponentResource {
     /** The Grafana admin Secret's name and the generated password (a secret output). */
     public record GrafanaAdmin(Output<String> secretName, Output<String> password) {}
 
-    /** The Grafana admin password and Secret are declared only when {@code monitoring.grafanaEnabled()}. */
-    public AppSecrets(String name, Output<String> namespace, Settings.Monitoring monitoring, ComponentResourceOptions options) {
+    /** The Grafana admin password and Secret are declared only when {@code grafana.enabled()}. */
+    public AppSecrets(String name, GrafanaSettings grafana, Output<String> namespace, ComponentResourceOptions options) {
         super("travel:app:AppSecrets", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
 
@@ -66,8 +66,8 @@ public final class AppSecrets extends ComponentResource {
                 .stringData(Output.tuple(databasePassword.result(), djangoSecretKey.result())
                         .applyValue(t -> Map.of(DB_PASSWORD_KEY, t.t1, DJANGO_SECRET_KEY_KEY, t.t2)))
                 .build(), replaceInPlace);
-        this.grafanaAdmin = monitoring.grafanaEnabled()
-                ? Optional.of(declareGrafanaAdmin(namespace, monitoring.grafanaAdminUser(), child, replaceInPlace))
+        this.grafanaAdmin = grafana.enabled()
+                ? Optional.of(declareGrafanaAdmin(namespace, grafana.adminUser(), child, replaceInPlace))
                 : Optional.empty();
 
         this.appSecretName = appSecret.metadata().applyValue(m -> m.name().orElseThrow());

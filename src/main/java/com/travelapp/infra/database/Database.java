@@ -1,5 +1,6 @@
 package com.travelapp.infra.database;
 
+import com.pulumi.core.Alias;
 import com.pulumi.core.Output;
 import com.pulumi.kubernetes.apps.v1.StatefulSet;
 import com.pulumi.kubernetes.apps.v1.StatefulSetArgs;
@@ -23,18 +24,19 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.DatabaseSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The database tier: PostgreSQL as a one-replica StatefulSet ({@code postgres-0}) on its own
- * PersistentVolumeClaim, behind a headless Service that only the backend may reach.
+ * PersistentVolumeClaim, behind a headless Service, and every rule that lets a pod reach it.
  */
 public final class Database extends ComponentResource {
     public static final String NAME = "postgres";
@@ -45,6 +47,7 @@ public final class Database extends ComponentResource {
     public static final String PGDATA = DATA_PATH + "/pgdata";
     /** The postgres user of the official Alpine image. */
     public static final int UID = 70;
+    /** The backend's pods (Backend.DATABASE_CLIENTS), which every stack admits; the Inputs say whom this one admits. */
     public static final List<String> CLIENTS = List.of("backend", "backend-migrations");
     /**
      * Kubernetes' default, stated so that no one changes it unknowingly: the data volume outlives
@@ -55,11 +58,35 @@ public final class Database extends ComponentResource {
 
     private final Output<String> serviceName;
     private final StatefulSet statefulSet;
+    private final Connection connection;
 
-    public Database(String name, Output<String> namespace, Settings.Database settings, Settings.ComputeResources resources,
-                    String imagePullPolicy, Output<String> appSecretName, ComponentResourceOptions options) {
+    /**
+     * Pods that may open postgres:5432, by their name label; each group gets a NetworkPolicy of its
+     * own, named after it.
+     *
+     * @param formerOwner the component, a sibling of this one, that declared this group's policy
+     *     before the Database did: its old URN is kept as an alias, so that an existing stack keeps
+     *     the policy rather than replacing it (which server-side apply can turn into a deletion)
+     */
+    public record Clients(List<String> pods, Optional<Component> formerOwner) {
+        public static Clients of(List<String> pods) {
+            return new Clients(pods, Optional.empty());
+        }
+    }
+
+    /** A component by its type token and Pulumi name. */
+    public record Component(String type, String name) {}
+
+    /** What the database needs from the tiers declared before it, and the peers it must admit. */
+    public record Inputs(Output<String> namespace, Output<String> secretName, List<Clients> clients) {}
+
+    /** What a client needs to connect: the headless Service's name (DB_HOST), port, database and role. */
+    public record Connection(Output<String> host, int port, String name, String user) {}
+
+    public Database(String name, DatabaseSettings settings, Inputs in, ComponentResourceOptions options) {
         super("travel:app:Database", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
+        var namespace = in.namespace();
         var labels = Labels.of(NAME, "database");
 
         var service = new Service(NAME, ServiceArgs.builder()
@@ -82,20 +109,33 @@ public final class Database extends ComponentResource {
                         .selector(Kube.selector(NAME))
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder().labels(labels).build())
-                                .spec(podSpec(settings, resources, imagePullPolicy, appSecretName))
+                                .spec(podSpec(settings, in.secretName()))
                                 .build())
                         .volumeClaimTemplates(volumeClaim(settings))
                         .persistentVolumeClaimRetentionPolicy(KEEP_DATA_VOLUME)
                         .build())
                 .build(), child);
 
-        NetworkPolicies.allowFrom(NAME, PORT, CLIENTS, namespace, child);
+        for (var clients : in.clients()) {
+            var policyOptions = CustomResourceOptions.builder().parent(this);
+            clients.formerOwner().ifPresent(owner -> policyOptions.aliases(Alias.builder().parentUrn(siblingUrn(owner)).build()));
+            NetworkPolicies.allowFrom(NAME, PORT, clients.pods(), namespace, policyOptions.build());
+        }
 
+        this.connection = new Connection(serviceName, PORT, settings.name(), settings.user());
         registerOutputs(Map.of("serviceName", serviceName));
     }
 
-    private static PodSpecArgs podSpec(Settings.Database settings, Settings.ComputeResources resources,
-                                       String imagePullPolicy, Output<String> appSecretName) {
+    /** The URN {@code sibling} has beside this component: the same stack, project and parents. */
+    private Output<String> siblingUrn(Component sibling) {
+        return urn().applyValue(own -> {
+            var qualifiedType = own.substring(0, own.lastIndexOf("::"));
+            var parents = qualifiedType.substring(0, qualifiedType.length() - pulumiResourceType().length());
+            return parents + sibling.type() + "::" + sibling.name();
+        });
+    }
+
+    private static PodSpecArgs podSpec(DatabaseSettings settings, Output<String> appSecretName) {
         var ready = ExecActionArgs.builder()
                 .command("sh", "-c", "exec pg_isready -h 127.0.0.1 -p " + PORT + " -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"")
                 .build();
@@ -107,7 +147,7 @@ public final class Database extends ComponentResource {
                 .containers(ContainerArgs.builder()
                         .name(NAME)
                         .image(settings.image())
-                        .imagePullPolicy(imagePullPolicy)
+                        .imagePullPolicy(settings.imagePullPolicy())
                         .ports(ContainerPortArgs.builder().name("postgres").containerPort(PORT).protocol("TCP").build())
                         .env(
                                 EnvVarArgs.builder().name("POSTGRES_DB").value(settings.name()).build(),
@@ -119,7 +159,7 @@ public final class Database extends ComponentResource {
                         .startupProbe(ProbeArgs.builder().exec(ready).periodSeconds(5).failureThreshold(60).build())
                         .readinessProbe(ProbeArgs.builder().exec(ready).periodSeconds(10).timeoutSeconds(5).failureThreshold(3).build())
                         .livenessProbe(ProbeArgs.builder().exec(ready).periodSeconds(20).timeoutSeconds(5).failureThreshold(6).build())
-                        .resources(Kube.resources(resources))
+                        .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         .volumeMounts(
                                 Kube.mount(DATA_VOLUME, DATA_PATH),
@@ -132,7 +172,7 @@ public final class Database extends ComponentResource {
                 .build();
     }
 
-    private static PersistentVolumeClaimArgs volumeClaim(Settings.Database settings) {
+    private static PersistentVolumeClaimArgs volumeClaim(DatabaseSettings settings) {
         var spec = PersistentVolumeClaimSpecArgs.builder()
                 .accessModes("ReadWriteOnce")
                 .resources(ResourceRequirementsArgs.builder().requests(Map.of("storage", settings.storageSize())).build());
@@ -146,6 +186,10 @@ public final class Database extends ComponentResource {
     /** The headless Service's name: what DB_HOST holds. */
     public Output<String> serviceName() {
         return serviceName;
+    }
+
+    public Connection connection() {
+        return connection;
     }
 
     public StatefulSet statefulSet() {

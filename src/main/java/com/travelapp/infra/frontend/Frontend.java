@@ -22,12 +22,12 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import com.travelapp.infra.config.Settings;
-import com.travelapp.infra.config.Settings.ServiceType;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.FrontendSettings.ServiceType;
+import com.travelapp.infra.settings.FrontendSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,10 +52,12 @@ public final class Frontend extends ComponentResource {
     private final Output<String> url;
     private final Output<String> serviceName;
 
-    public Frontend(String name, Output<String> namespace, Settings.Frontend settings, Settings.Cluster cluster,
-                    Settings.ComputeResources resources, String imagePullPolicy, Output<String> backendServiceName,
-                    int backendPort, ComponentResourceOptions options) {
+    /** What the frontend needs from the tiers declared before it: where Nginx sends {@code /api}. */
+    public record Inputs(Output<String> namespace, Output<String> backendServiceName, int backendPort) {}
+
+    public Frontend(String name, FrontendSettings settings, Inputs in, ComponentResourceOptions options) {
         super("travel:app:Frontend", name, options);
+        var namespace = in.namespace();
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "web");
 
@@ -68,13 +70,13 @@ public final class Frontend extends ComponentResource {
                         .strategy(Kube.zeroDowntimeRollingUpdate())
                         .template(PodTemplateSpecArgs.builder()
                                 .metadata(ObjectMetaArgs.builder().labels(labels).build())
-                                .spec(podSpec(settings, resources, imagePullPolicy, backendServiceName, backendPort))
+                                .spec(podSpec(settings, in))
                                 .build())
                         .build())
                 .build(), child);
 
         var service = new Service(NAME, ServiceArgs.builder()
-                .metadata(Kube.metadata(NAME, namespace, labels, serviceAnnotations(settings, cluster)))
+                .metadata(Kube.metadata(NAME, namespace, labels, serviceAnnotations(settings)))
                 .spec(ServiceSpecArgs.builder()
                         .type(settings.serviceType().name())
                         .selector(Labels.selector(NAME))
@@ -88,12 +90,11 @@ public final class Frontend extends ComponentResource {
         NetworkPolicies.allowFromAnywhere(NAME, CONTAINER_PORT, namespace, child);
 
         this.url = Output.tuple(service.spec(), service.status(), namespace)
-                .applyValue(t -> url(settings.serviceType(), cluster.nodeAddress(), t.t1, t.t2, t.t3));
+                .applyValue(t -> url(settings.serviceType(), settings.nodeAddress(), t.t1, t.t2, t.t3));
         registerOutputs(Map.of("url", url, "serviceName", serviceName));
     }
 
-    private static PodSpecArgs podSpec(Settings.Frontend settings, Settings.ComputeResources resources,
-                                       String imagePullPolicy, Output<String> backendServiceName, int backendPort) {
+    private static PodSpecArgs podSpec(FrontendSettings settings, Inputs in) {
         var healthz = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
@@ -102,16 +103,16 @@ public final class Frontend extends ComponentResource {
                 .containers(ContainerArgs.builder()
                         .name(NAME)
                         .image(settings.image())
-                        .imagePullPolicy(imagePullPolicy)
+                        .imagePullPolicy(settings.imagePullPolicy())
                         .ports(ContainerPortArgs.builder().name("http").containerPort(CONTAINER_PORT).protocol("TCP").build())
                         // Filled into the image's Nginx template at start: where /api goes.
                         .env(
-                                EnvVarArgs.builder().name("BACKEND_HOST").value(backendServiceName).build(),
-                                EnvVarArgs.builder().name("BACKEND_PORT").value(String.valueOf(backendPort)).build(),
+                                EnvVarArgs.builder().name("BACKEND_HOST").value(in.backendServiceName()).build(),
+                                EnvVarArgs.builder().name("BACKEND_PORT").value(String.valueOf(in.backendPort())).build(),
                                 EnvVarArgs.builder().name("NGINX_PORT").value(String.valueOf(CONTAINER_PORT)).build())
                         .readinessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).timeoutSeconds(2).failureThreshold(3).build())
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(2).failureThreshold(3).build())
-                        .resources(Kube.resources(resources))
+                        .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         // The entrypoint renders templates into conf.d; Nginx keeps temp files in /tmp.
                         .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.mount("nginx-conf", "/etc/nginx/conf.d"))
@@ -120,16 +121,16 @@ public final class Frontend extends ComponentResource {
                 .build();
     }
 
-    private static Map<String, String> serviceAnnotations(Settings.Frontend settings, Settings.Cluster cluster) {
+    private static Map<String, String> serviceAnnotations(FrontendSettings settings) {
         var annotations = new HashMap<String, String>();
-        if (settings.serviceType() == ServiceType.LoadBalancer && !cluster.loadBalancerAvailable()) {
+        if (settings.serviceType() == ServiceType.LoadBalancer && !settings.loadBalancerAvailable()) {
             // Without a load-balancer controller the address never comes; don't let `pulumi up` wait for it.
             annotations.put("pulumi.com/skipAwait", "true");
         }
         return annotations;
     }
 
-    private static ServicePortArgs servicePort(Settings.Frontend settings) {
+    private static ServicePortArgs servicePort(FrontendSettings settings) {
         var port = ServicePortArgs.builder().name("http").port(SERVICE_PORT).targetPort("http").protocol("TCP");
         settings.nodePort().ifPresent(port::nodePort);
         return port.build();

@@ -23,13 +23,13 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.GrafanaSettings;
 import java.util.Map;
 
 /**
@@ -48,15 +48,17 @@ public final class Grafana extends ComponentResource {
     /** The image's group for its files; the pod's fsGroup. */
     public static final int GID = 472;
 
-    public Grafana(String name, Output<String> namespace, Settings.Monitoring settings, Settings.ComputeResources resources,
-                   String imagePullPolicy, Output<String> prometheusUrl, Output<String> adminSecretName,
-                   ComponentResourceOptions options) {
+    /** What Grafana needs from the tiers declared before it: its datasource and its admin Secret. */
+    public record Inputs(Output<String> namespace, Output<String> prometheusUrl, Output<String> adminSecretName) {}
+
+    public Grafana(String name, GrafanaSettings settings, Inputs in, ComponentResourceOptions options) {
         super("travel:app:Grafana", name, options);
+        var namespace = in.namespace();
         var labels = Labels.of(NAME, "monitoring");
         var replaceInPlace = CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).build();
         var child = CustomResourceOptions.builder().parent(this).build();
 
-        var datasourcesText = prometheusUrl.applyValue(url -> MonitoringFiles.grafanaDatasources(url, settings.scrapeInterval()));
+        var datasourcesText = in.prometheusUrl().applyValue(url -> MonitoringFiles.grafanaDatasources(url, settings.scrapeInterval()));
         var datasources = new ConfigMap("grafana-datasources", ConfigMapArgs.builder()
                 .metadata(Kube.metadata("grafana-datasources", namespace, labels))
                 .data(datasourcesText.applyValue(text -> Map.of("datasources.yaml", text)))
@@ -91,14 +93,14 @@ public final class Grafana extends ComponentResource {
                                         .automountServiceAccountToken(false)
                                         .enableServiceLinks(false)
                                         .securityContext(PodSecurity.pod(UID, GID))
-                                        .containers(container(settings, resources, imagePullPolicy))
+                                        .containers(container(settings))
                                         .volumes(
                                                 configMapVolume("datasources", datasources),
                                                 configMapVolume("dashboard-providers", providers),
                                                 configMapVolume("dashboards", dashboards),
                                                 Kube.emptyDir("data", "512Mi"),
                                                 Kube.emptyDir("tmp", "64Mi"),
-                                                Kube.secretFiles("admin", adminSecretName,
+                                                Kube.secretFiles("admin", in.adminSecretName(),
                                                         AppSecrets.GRAFANA_USER_KEY, AppSecrets.GRAFANA_PASSWORD_KEY))
                                         .build())
                                 .build())
@@ -111,7 +113,7 @@ public final class Grafana extends ComponentResource {
                         .type("NodePort")
                         .selector(Labels.selector(NAME))
                         .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http")
-                                .nodePort(settings.grafanaNodePort()).protocol("TCP").build())
+                                .nodePort(settings.nodePort()).protocol("TCP").build())
                         .build())
                 .build(), child);
 
@@ -119,13 +121,12 @@ public final class Grafana extends ComponentResource {
         registerOutputs(Map.of());
     }
 
-    private static ContainerArgs container(Settings.Monitoring settings, Settings.ComputeResources resources,
-                                           String imagePullPolicy) {
+    private static ContainerArgs container(GrafanaSettings settings) {
         var health = HTTPGetActionArgs.builder().path("/api/health").port("http").build();
         return ContainerArgs.builder()
                 .name(NAME)
-                .image(settings.grafanaImage())
-                .imagePullPolicy(imagePullPolicy)
+                .image(settings.image())
+                .imagePullPolicy(settings.imagePullPolicy())
                 .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
                 .env(
                         // Grafana reads any setting GF_<SECTION>_<KEY> from the file named by GF_<SECTION>_<KEY>__FILE.
@@ -139,7 +140,7 @@ public final class Grafana extends ComponentResource {
                                 .value("/var/lib/grafana/dashboards/requests.json").build())
                 .readinessProbe(ProbeArgs.builder().httpGet(health).periodSeconds(10).timeoutSeconds(3).build())
                 .livenessProbe(ProbeArgs.builder().httpGet(health).initialDelaySeconds(30).periodSeconds(20).timeoutSeconds(3).build())
-                .resources(Kube.resources(resources))
+                .resources(Kube.resources(settings.resources()))
                 .securityContext(PodSecurity.container())
                 .volumeMounts(
                         Kube.readOnlyMount("datasources", "/etc/grafana/provisioning/datasources"),

@@ -31,12 +31,12 @@ import com.pulumi.kubernetes.rbac.v1.inputs.SubjectArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import com.travelapp.infra.config.Settings;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.PrometheusSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -54,9 +54,7 @@ public final class Prometheus extends ComponentResource {
 
     private final Output<String> serviceName;
 
-    public Prometheus(String name, Output<String> namespace, String namespaceName, Settings.Monitoring settings,
-                      Settings.ComputeResources resources, String imagePullPolicy,
-                      ComponentResourceOptions options) {
+    public Prometheus(String name, PrometheusSettings settings, Output<String> namespace, ComponentResourceOptions options) {
         super("travel:app:Prometheus", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "monitoring");
@@ -65,7 +63,7 @@ public final class Prometheus extends ComponentResource {
                 .metadata(Kube.metadata(NAME, namespace, labels))
                 .build(), child);
         // Cluster-scoped names are shared by every stack on the cluster: qualify with the namespace.
-        var clusterName = "travel-app-prometheus-" + namespaceName;
+        var clusterName = "travel-app-prometheus-" + settings.namespace();
         var role = new ClusterRole(clusterName, ClusterRoleArgs.builder()
                 .metadata(ObjectMetaArgs.builder().name(clusterName).labels(labels).build())
                 .rules(
@@ -85,7 +83,7 @@ public final class Prometheus extends ComponentResource {
                 .build(), child);
 
         // prometheus.yml and the alert rules it loads (rule_files: alerts.yml, beside it).
-        var files = MonitoringFiles.prometheusFiles(namespaceName, settings.scrapeInterval());
+        var files = MonitoringFiles.prometheusFiles(settings.namespace(), settings.scrapeInterval());
         var config = new ConfigMap("prometheus-config", ConfigMapArgs.builder()
                 .metadata(Kube.metadata("prometheus-config", namespace, labels))
                 .data(files)
@@ -109,7 +107,7 @@ public final class Prometheus extends ComponentResource {
                                         .automountServiceAccountToken(true)
                                         .enableServiceLinks(false)
                                         .securityContext(PodSecurity.pod(UID, UID))
-                                        .containers(container(settings, resources, imagePullPolicy))
+                                        .containers(container(settings))
                                         .volumes(
                                                 VolumeArgs.builder().name("config").configMap(ConfigMapVolumeSourceArgs.builder()
                                                         .name(config.metadata().applyValue(m -> m.name().orElseThrow())).build()).build(),
@@ -125,7 +123,7 @@ public final class Prometheus extends ComponentResource {
                         .type("NodePort")
                         .selector(Labels.selector(NAME))
                         .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http")
-                                .nodePort(settings.prometheusNodePort()).protocol("TCP").build())
+                                .nodePort(settings.nodePort()).protocol("TCP").build())
                         .build())
                 .build(), child);
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
@@ -134,12 +132,11 @@ public final class Prometheus extends ComponentResource {
         registerOutputs(Map.of("serviceName", serviceName));
     }
 
-    private static ContainerArgs container(Settings.Monitoring settings, Settings.ComputeResources resources,
-                                           String imagePullPolicy) {
+    private static ContainerArgs container(PrometheusSettings settings) {
         return ContainerArgs.builder()
                 .name(NAME)
-                .image(settings.prometheusImage())
-                .imagePullPolicy(imagePullPolicy)
+                .image(settings.image())
+                .imagePullPolicy(settings.imagePullPolicy())
                 .args(List.of(
                         "--config.file=/etc/prometheus/prometheus.yml",
                         "--storage.tsdb.path=/prometheus",
@@ -150,7 +147,7 @@ public final class Prometheus extends ComponentResource {
                         .periodSeconds(10).timeoutSeconds(3).build())
                 .livenessProbe(ProbeArgs.builder().httpGet(HTTPGetActionArgs.builder().path("/-/healthy").port("http").build())
                         .initialDelaySeconds(15).periodSeconds(20).timeoutSeconds(3).build())
-                .resources(Kube.resources(resources))
+                .resources(Kube.resources(settings.resources()))
                 .securityContext(PodSecurity.container())
                 .volumeMounts(Kube.readOnlyMount("config", "/etc/prometheus"), Kube.mount("data", "/prometheus"))
                 .build();

@@ -2,8 +2,7 @@ package com.travelapp.infra.monitoring;
 
 import com.google.gson.GsonBuilder;
 import com.travelapp.infra.backend.Backend;
-import com.travelapp.infra.config.ConfigKey;
-import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.settings.ConfigKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,17 +64,14 @@ public final class WriteMonitoringFiles {
                 + ") written to " + dir);
     }
 
-    /** The backend pod template's labels (as Backend declares them). */
+    /** The backend pod template's labels: Backend's own. */
     public static Map<String, String> backendPodLabels() {
-        return Labels.of(Backend.NAME, "api");
+        return Backend.podLabels();
     }
 
-    /** The backend pod template's prometheus.io annotations (as Backend declares them). */
+    /** The backend pod template's prometheus.io annotations: Backend's own. */
     public static Map<String, String> backendPodScrapeAnnotations() {
-        return Map.of(
-                "prometheus.io/scrape", "true",
-                "prometheus.io/port", String.valueOf(Backend.PORT),
-                "prometheus.io/path", Backend.METRICS_PATH);
+        return Backend.SCRAPE_ANNOTATIONS;
     }
 
     private static String arg(String[] args, int index, String fallback) {

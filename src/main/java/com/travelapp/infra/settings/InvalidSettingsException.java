@@ -1,4 +1,4 @@
-package com.travelapp.infra.config;
+package com.travelapp.infra.settings;
 
 import com.pulumi.exceptions.RunException;
 import java.util.List;

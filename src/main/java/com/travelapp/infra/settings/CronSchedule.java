@@ -1,4 +1,4 @@
-package com.travelapp.infra.config;
+package com.travelapp.infra.settings;
 
 import java.util.List;
 import java.util.Locale;

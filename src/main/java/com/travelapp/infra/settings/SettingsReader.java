@@ -1,12 +1,11 @@
-package com.travelapp.infra.config;
+package com.travelapp.infra.settings;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.pulumi.Config;
-import com.travelapp.infra.config.Settings.ComputeResources;
-import com.travelapp.infra.config.Settings.ServiceType;
+import com.travelapp.infra.settings.FrontendSettings.ServiceType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -82,35 +81,41 @@ public final class SettingsReader {
         requireDistinctNodePorts(frontendNodePort, prometheusNodePort,
                 grafanaEnabled ? grafanaNodePort : Optional.empty());
 
+        // Read in this order, so that problems are listed in it; then handed to the tiers that need them.
+        var pullPolicy = oneOf(ConfigKey.IMAGE_PULL_POLICY, List.of("IfNotPresent", "Always", "Never"));
+        var frontendReplicas = replicas(ConfigKey.FRONTEND_REPLICAS);
+        var frontendImage = image(ConfigKey.FRONTEND_IMAGE);
+        var backendReplicas = replicas(ConfigKey.BACKEND_REPLICAS);
+        var backendImage = image(ConfigKey.BACKEND_IMAGE);
+        var allowedHosts = allowedHosts();
+        var databaseImage = image(ConfigKey.DATABASE_IMAGE);
+        var databaseName = matching(ConfigKey.DATABASE_NAME, PG_IDENTIFIER);
+        var databaseUser = matching(ConfigKey.DATABASE_USER, PG_IDENTIFIER);
+        var databaseStorageSize = storageSize(ConfigKey.DATABASE_STORAGE_SIZE, 256, "PostgreSQL needs room for its WAL");
+        var databaseStorageClass = storageClass(ConfigKey.DATABASE_STORAGE_CLASS);
+        var prometheusImage = image(ConfigKey.PROMETHEUS_IMAGE);
+        var grafanaImage = image(ConfigKey.GRAFANA_IMAGE);
+        var scrapeInterval = scrapeInterval();
+        var grafanaAdminUser = matching(ConfigKey.GRAFANA_ADMIN_USER, GRAFANA_USER);
+        var loadBalancerAvailable = bool(ConfigKey.LOAD_BALANCER_AVAILABLE);
+        var nodeAddress = matching(ConfigKey.NODE_ADDRESS, HOST);
+        var resources = resources();
+        var backup = backup(databaseImage, pullPolicy, resources.get(Workload.BACKUP));
+
         var settings = new Settings(
                 namespace,
-                oneOf(ConfigKey.IMAGE_PULL_POLICY, List.of("IfNotPresent", "Always", "Never")),
-                new Settings.Frontend(
-                        replicas(ConfigKey.FRONTEND_REPLICAS),
-                        image(ConfigKey.FRONTEND_IMAGE),
-                        frontendServiceType,
-                        frontendNodePort),
-                new Settings.Backend(
-                        replicas(ConfigKey.BACKEND_REPLICAS),
-                        image(ConfigKey.BACKEND_IMAGE),
-                        allowedHosts()),
-                new Settings.Database(
-                        image(ConfigKey.DATABASE_IMAGE),
-                        matching(ConfigKey.DATABASE_NAME, PG_IDENTIFIER),
-                        matching(ConfigKey.DATABASE_USER, PG_IDENTIFIER),
-                        storageSize(ConfigKey.DATABASE_STORAGE_SIZE, 256, "PostgreSQL needs room for its WAL"),
-                        storageClass(ConfigKey.DATABASE_STORAGE_CLASS)),
-                new Settings.Monitoring(
-                        image(ConfigKey.PROMETHEUS_IMAGE),
-                        image(ConfigKey.GRAFANA_IMAGE),
-                        prometheusNodePort.orElse(0),
-                        grafanaNodePort.orElse(0),
-                        scrapeInterval(),
-                        grafanaEnabled,
-                        matching(ConfigKey.GRAFANA_ADMIN_USER, GRAFANA_USER)),
-                new Settings.Cluster(bool(ConfigKey.LOAD_BALANCER_AVAILABLE), matching(ConfigKey.NODE_ADDRESS, HOST)),
-                resources(),
-                backup());
+                new FrontendSettings(frontendReplicas, frontendImage, pullPolicy, resources.get(Workload.FRONTEND),
+                        frontendServiceType, frontendNodePort, loadBalancerAvailable, nodeAddress),
+                new BackendSettings(backendReplicas, backendImage, pullPolicy, resources.get(Workload.BACKEND),
+                        resources.get(Workload.MIGRATIONS), allowedHosts),
+                new DatabaseSettings(databaseImage, pullPolicy, resources.get(Workload.DATABASE), databaseName,
+                        databaseUser, databaseStorageSize, databaseStorageClass),
+                backup,
+                new MonitoringSettings(nodeAddress,
+                        new PrometheusSettings(namespace, prometheusImage, pullPolicy, resources.get(Workload.PROMETHEUS),
+                                prometheusNodePort.orElse(0), scrapeInterval),
+                        new GrafanaSettings(grafanaEnabled, grafanaImage, pullPolicy, resources.get(Workload.GRAFANA),
+                                grafanaNodePort.orElse(0), grafanaAdminUser, scrapeInterval)));
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(config.getName(), problems);
         }
@@ -249,16 +254,19 @@ public final class SettingsReader {
     }
 
     /** Read and checked even when disabled, like Grafana's keys: a bad value is a mistake either way. */
-    private Settings.Backup backup() {
+    private BackupSettings backup(String databaseImage, String pullPolicy, ComputeResources resources) {
         var schedule = value(ConfigKey.BACKUP_SCHEDULE);
         CronSchedule.problem(schedule).ifPresent(reason ->
                 problem(ConfigKey.BACKUP_SCHEDULE, schedule, "must be " + ConfigKey.BACKUP_SCHEDULE.allowed() + "; " + reason));
-        return new Settings.Backup(
+        return new BackupSettings(
                 bool(ConfigKey.BACKUP_ENABLED),
                 schedule,
                 integer(ConfigKey.BACKUP_RETENTION, MIN_BACKUP_RETENTION, MAX_BACKUP_RETENTION).orElse(MIN_BACKUP_RETENTION),
                 storageSize(ConfigKey.BACKUP_STORAGE_SIZE, 64, "anything smaller is almost surely a mistaken unit (Mi for Gi)"),
-                storageClass(ConfigKey.BACKUP_STORAGE_CLASS));
+                storageClass(ConfigKey.BACKUP_STORAGE_CLASS),
+                databaseImage,
+                pullPolicy,
+                resources);
     }
 
     private static long toMebibytes(long amount, String unit) {
