@@ -1,20 +1,18 @@
-"""The helper scripts the workflow runs (.github/scripts/), run for real against stand-ins of
-kubectl and the Pulumi CLI (tests/ci/fakes/) that record their calls and, for port-forward,
-serve what a healthy (or a broken) Travel App answers."""
+"""The helper scripts the workflow runs (.github/scripts/) and its smoke tests (tests/smoke/), run
+for real against stand-ins of kubectl and the Pulumi CLI (tests/ci/fakes/) that record their calls
+and, for port-forward, serve what a healthy (or a broken) Travel App answers."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
+import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / ".github" / "scripts"
 FAKES = Path(__file__).resolve().parent / "fakes"
-SMOKE_PORTS = (18080, 19090, 13000)
 
 
 def run(script: str, *args: str, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
@@ -32,52 +30,54 @@ def run(script: str, *args: str, tmp_path: Path, **env: str) -> tuple[subprocess
     return result, log.read_text(encoding="utf-8").splitlines()
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+def smoke_tests(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess, list[str], list[int]]:
+    """tests/smoke, run as the deploy job runs it, against the fake kubectl's canned services."""
+    log, pids = tmp_path / "calls.log", tmp_path / "forward.pids"
+    log.touch()
+    pids.touch()
+    full_env = {**os.environ, "PATH": f"{FAKES}{os.pathsep}{os.environ['PATH']}", "FAKE_LOG": str(log),
+                "FAKE_PIDS": str(pids), "APP_NAMESPACE": "travel-app", **env}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE", "tests/smoke"],
+                            cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=300)
+    return result, log.read_text(encoding="utf-8").splitlines(), [int(p) for p in pids.read_text().split()]
 
 
-@pytest.fixture
-def smoke_ports_free():
-    busy = [port for port in SMOKE_PORTS if not port_is_free(port)]
-    if busy:
-        pytest.skip(f"local ports in use by something else: {busy}")
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
-def test_smoke_tests_pass_against_a_healthy_stack_and_close_their_port_forwards(tmp_path, smoke_ports_free):
-    result, calls = run("smoke-test.sh", "travel-app", tmp_path=tmp_path, SMOKE_ATTEMPTS="3", SMOKE_DELAY="0.2")
+def test_smoke_tests_pass_against_a_healthy_stack_and_close_their_port_forwards(tmp_path):
+    result, calls, pids = smoke_tests(tmp_path, SMOKE_ATTEMPTS="3", SMOKE_DELAY="0.2")
     assert result.returncode == 0, result.stdout + result.stderr
-    for check in ("frontend serves the React page", "/api/destinations/ answers through Nginx",
-                  "Prometheus is ready", "Grafana is healthy"):
-        assert f"PASS {check}" in result.stdout
-    assert result.stdout.rstrip().endswith("smoke: 4 passed, 0 failed")
-    assert "-n travel-app port-forward service/frontend 18080:3000" in calls
-    assert "-n travel-app port-forward service/prometheus 19090:9090" in calls
-    assert "-n travel-app port-forward service/grafana 13000:3000" in calls
-    assert all(port_is_free(port) for port in SMOKE_PORTS), "a port-forward outlived the smoke tests"
+    assert "4 passed" in result.stdout.splitlines()[-1], result.stdout
+    assert "-n travel-app port-forward service/frontend :3000" in calls
+    assert "-n travel-app port-forward service/prometheus :9090" in calls
+    assert "-n travel-app port-forward service/grafana :3000" in calls
+    assert len(pids) == 3 and not any(map(is_running, pids)), "a port-forward outlived the smoke tests"
 
 
-def test_smoke_tests_fail_and_say_which_check_when_the_api_behind_nginx_is_down(tmp_path, smoke_ports_free):
-    result, _ = run(
-        "smoke-test.sh", "travel-app", tmp_path=tmp_path, SMOKE_ATTEMPTS="2", SMOKE_DELAY="0.1", FAKE_BROKEN="frontend"
-    )
+def test_smoke_tests_fail_and_say_which_check_when_the_api_behind_nginx_is_down(tmp_path):
+    result, _, _ = smoke_tests(tmp_path, SMOKE_ATTEMPTS="2", SMOKE_DELAY="0.1", FAKE_BROKEN="frontend")
     assert result.returncode != 0
-    assert "FAIL frontend serves the React page" in result.stdout
-    assert "FAIL /api/destinations/ answers through Nginx" in result.stdout
-    assert result.stdout.rstrip().endswith("smoke: 2 passed, 2 failed")
+    assert "FAILED tests/smoke/test_deployed_stack.py::test_the_frontend_serves_the_react_page" in result.stdout
+    assert "FAILED tests/smoke/test_deployed_stack.py::test_the_api_answers_through_the_frontends_nginx" in result.stdout
+    assert "2 failed, 2 passed" in result.stdout.splitlines()[-1], result.stdout
 
 
-def test_smoke_tests_fail_when_grafana_is_unhealthy(tmp_path, smoke_ports_free):
-    result, _ = run(
-        "smoke-test.sh", "travel-app", tmp_path=tmp_path, SMOKE_ATTEMPTS="2", SMOKE_DELAY="0.1", FAKE_BROKEN="grafana"
-    )
+def test_smoke_tests_fail_when_grafana_is_unhealthy(tmp_path):
+    result, _, _ = smoke_tests(tmp_path, SMOKE_ATTEMPTS="2", SMOKE_DELAY="0.1", FAKE_BROKEN="grafana")
     assert result.returncode != 0
-    assert "FAIL Grafana is healthy" in result.stdout
+    assert "FAILED tests/smoke/test_deployed_stack.py::test_grafana_is_healthy" in result.stdout
+
+
+def test_smoke_tests_refuse_to_run_without_a_namespace(tmp_path):
+    result, calls, _ = smoke_tests(tmp_path, APP_NAMESPACE="")
+    assert result.returncode != 0 and "set APP_NAMESPACE" in result.stdout
+    assert calls == []
 
 
 def test_stack_settings_select_the_stack_and_set_the_local_cluster_config(tmp_path):

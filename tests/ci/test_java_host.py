@@ -50,9 +50,9 @@ echo '1.0 (stand-in)'
 @pytest.fixture(scope="module", autouse=True)
 def host_of_this_checkout() -> None:
     """The host under test is the one this checkout's patches define: a clone at another commit may
-    have built the shared $TOOLS_DIR since. `tools.sh pulumi-java` rebuilds it only then (its stamp
+    have built the shared $TOOLS_DIR since. `offline/tools.sh pulumi-java` rebuilds it only then (its stamp
     covers the patches); otherwise it returns at once."""
-    result = subprocess.run(["bash", str(ROOT / "scripts" / "tools.sh"), "pulumi-java"], capture_output=True,
+    result = subprocess.run(["bash", str(ROOT / "offline" / "tools.sh"), "pulumi-java"], capture_output=True,
                             text=True, timeout=900, env={**os.environ, "TOOLS_DIR": str(TOOLS_DIR)})
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -39,7 +39,8 @@ def sandbox(tmp_path: Path) -> dict:
     for name in ("deploy.sh", "pulumi-env.sh"):
         shutil.copy(ROOT / "scripts" / name, repo / "scripts" / name)
     shutil.copytree(ROOT / "scripts" / "lib", repo / "scripts" / "lib")
-    write_exe(repo / "scripts" / "tools.sh", "#!/bin/sh\nexit 0\n")  # the real CLI is already built
+    (repo / "offline").mkdir()
+    write_exe(repo / "offline" / "tools.sh", "#!/bin/sh\nexit 0\n")  # the real CLI is already built
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run([*git, "-C", str(repo), "add", "-A"], check=True)

@@ -2,14 +2,13 @@
 
 Each test states one promise of the issue (or of docs/ci-cd.md) and reads the parsed
 workflow, the raw text (for pin comments) or the helper scripts the workflow runs.
-Run through scripts/ci-check.sh, which also runs actionlint and shellcheck.
+Run with the linters of test_lint.py: python3 tests/ci/run.py workflows.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -40,6 +39,9 @@ CONFIRMED_PINS = {
     "pulumi/actions": ("8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
     "helm/kind-action": ("ef37e7f390d99f746eb8b610417061a60e82a6cc", "v1.14.0"),
 }
+
+# The smoke tests as the deploy job runs them: pytest from the venv of tests/smoke/requirements.txt.
+SMOKE_RUN = re.compile(r'"\$\{RUNNER_TEMP\}/smoke/bin/python" -m pytest -p no:cacheprovider -rfE tests/smoke')
 
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
 
@@ -508,21 +510,27 @@ def test_deploy_waits_for_every_workload_to_roll_out(jobs):
 
 
 def test_deploy_smoke_tests_the_page_the_api_prometheus_and_grafana_through_port_forward(jobs):
-    assert ".github/scripts/smoke-test.sh" in run_text(jobs["deploy"])
-    smoke = script("smoke-test.sh")
-    assert 'port-forward "service/$service"' in smoke
-    assert re.search(r"forward frontend \d+ 3000", smoke)
-    assert re.search(r"forward prometheus \d+ 9090", smoke)
-    assert re.search(r"forward grafana \d+ 3000", smoke)
-    assert "<title>Travel App</title>" in smoke
-    assert "/api/destinations/" in smoke
-    assert "/-/ready" in smoke
-    assert "/api/health" in smoke
+    step = step_named(jobs["deploy"], "smoke tests")
+    assert SMOKE_RUN.search(step["run"]), step["run"]
+    assert "tests/smoke/requirements.txt" in step["run"]
+    smoke = (ROOT / "tests" / "smoke" / "test_deployed_stack.py").read_text(encoding="utf-8")
+    assert '"port-forward", f"service/{service}"' in smoke
+    assert 'port_forward(namespace, "frontend", 3000)' in smoke
+    assert 'port_forward(namespace, "prometheus", 9090)' in smoke
+    assert 'port_forward(namespace, "grafana", 3000)' in smoke
+    for checked in ("<title>Travel App</title>", "/api/destinations/", "/-/ready", "/api/health"):
+        assert checked in smoke, checked
+
+
+def test_every_python_package_the_smoke_tests_install_is_pinned():
+    for line in (ROOT / "tests" / "smoke" / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert re.fullmatch(r"[\w.-]+==[\w.]+", line.strip()), line
 
 
 def test_deploy_performs_a_real_rolling_update_and_verifies_it(jobs):
     step = step_named(jobs["deploy"], "rolling update")["run"]
-    assert "pulumi up" in step and "wait-rollouts.sh" in step and "smoke-test.sh" in step
+    assert "pulumi up" in step and "wait-rollouts.sh" in step and SMOKE_RUN.search(step)
     assert "kind load docker-image" in step
 
 
@@ -541,14 +549,6 @@ def test_every_pulumi_cli_install_is_pinned_to_the_same_version(jobs):
 # ----------------------------------------------------------------------------- tooling and docs
 
 
-def test_actionlint_reports_no_problem_in_any_workflow():
-    actionlint = os.environ.get("ACTIONLINT") or shutil.which("actionlint")
-    if not actionlint:
-        pytest.skip("actionlint not installed (scripts/ci-check.sh installs it)")
-    result = subprocess.run([actionlint, *map(str, all_workflow_paths())], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_dependabot_proposes_updates_of_the_pinned_actions():
     config = load(ROOT / ".github" / "dependabot.yml")
     ecosystems = {update["package-ecosystem"] for update in config["updates"]}
@@ -561,7 +561,7 @@ def test_docs_name_every_job_secret_and_manual_step():
         assert f"`{job}`" in docs, job
     for secret in ("PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"):
         assert secret in docs, secret
-    for command in ("scripts/ci-check.sh", "kind create cluster", "pulumi up", "smoke-test.sh", "pip-audit", "npm audit", "trivy"):
+    for command in ("tests/ci/run.py workflows", "kind create cluster", "pulumi up", "pytest tests/smoke", "pip-audit", "npm audit", "trivy"):
         assert command in docs, command
     for action, (sha, version) in CONFIRMED_PINS.items():
         assert sha in docs and version in docs, f"docs/ci-cd.md does not list the pin of {action}"
