@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import JsonResponse
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
@@ -7,21 +7,39 @@ from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
 
 from trips.models import Destination, Trip
-from trips.pagination import with_total
-from trips.serializers import TRIP_COLUMNS, DestinationSerializer, TripSerializer, trip_json
+from trips.serializers import DestinationSerializer, TripSerializer, trip_json
+
+# The list's page and its total in one statement, the columns of trips.serializers.TRIP_COLUMNS
+# then the total. Written out: building and compiling the same statement with the ORM took most
+# of the list's CPU time at every request (docs/benchmarks.md). The total counts the trips alone
+# (the join only adds columns), as a scalar subquery, not a window over the join
+# (tests/test_list_query.py holds the rows equal to the ORM's and checks the plan). The values
+# are parameters: PostgreSQL prepares each of the two statements once per connection
+# (server_side_binding and prepare_threshold in settings.DATABASES).
+_TRIP_PAGE = """SELECT t.id, t.title, t.destination_id, d.name, d.country, t.start_date, t.end_date,
+    t.travellers, t.notes, t.version, t.created_at, t.updated_at,
+    (SELECT count(*) FROM trips_trip c{count_filter})
+FROM trips_trip t JOIN trips_destination d ON d.id = t.destination_id{page_filter}
+ORDER BY t.start_date, t.id LIMIT %s OFFSET %s"""
+ALL_TRIPS = _TRIP_PAGE.format(count_filter="", page_filter="")
+TRIPS_TO_DESTINATION = _TRIP_PAGE.format(
+    count_filter=" WHERE c.destination_id = %s", page_filter="\nWHERE t.destination_id = %s"
+)
+
+
+def trip_page(destination_id: int | None, limit: int, offset: int) -> list[tuple]:
+    """One page of the list (of one destination's trips), each row ending with their total."""
+    with connection.cursor() as cursor:
+        if destination_id is None:
+            cursor.execute(ALL_TRIPS, [limit, offset])
+        else:
+            cursor.execute(TRIPS_TO_DESTINATION, [destination_id, destination_id, limit, offset])
+        return cursor.fetchall()
 
 
 def trips_of(destination_id: int | None):
     trips = Trip.objects.all()
     return trips if destination_id is None else trips.filter(destination_id=destination_id)
-
-
-def trip_list_rows(destination_id: int | None):
-    """The list's trips as TRIP_COLUMNS, each row ending with their total: one statement for a
-    page and its count. The count is over the trips alone: the join to destinations only adds
-    columns (tests/test_list_query.py checks the plan)."""
-    trips = trips_of(destination_id)
-    return with_total(trips.values_list(*TRIP_COLUMNS), counted=trips)
 
 
 class DestinationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -57,7 +75,7 @@ class TripViewSet(
         destination_id = self._destination_filter()
         try:
             rows = self.paginator.paginate(
-                lambda limit, offset: list(trip_list_rows(destination_id)[offset : offset + limit]),
+                lambda limit, offset: trip_page(destination_id, limit, offset),
                 trips_of(destination_id).count,
                 Trip._meta.verbose_name_plural,
                 request,
