@@ -13,10 +13,18 @@ and kind restricted to the kind's own.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
 REF = "#/definitions/"
+GO_MOD = Path(__file__).resolve().parents[2] / "offline" / "tools" / "kubernetes" / "go.mod"
+
+
+def pinned_release():
+    """The Kubernetes release the project builds and runs (offline/tools/kubernetes/go.mod), e.g. v1.35.4."""
+    return re.search(r"^\s*k8s\.io/kubernetes (v\S+)", GO_MOD.read_text(), re.MULTILINE).group(1)
+
 # Values the API server accepts in either JSON type, though the document says "string".
 EITHER_STRING_OR_NUMBER = {
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": [{"type": "string"}, {"type": "integer"}],
