@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import BACKEND, E2E, FRONTEND, ROOT, install, postgres, procs  # noqa: E402
+from harness import BACKEND, E2E, FRONTEND, ROOT, install, postgres, procs
 
 TESTS = ROOT / "tests"
 

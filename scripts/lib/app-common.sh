@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared helpers of scripts/app-*.sh: idempotent installs, a throw-away
-# PostgreSQL server, free ports, process clean-up. Source it, don't run it.
+# Shared helpers of scripts/app-bench.sh and scripts/stack-e2e.sh: idempotent installs, a
+# throw-away PostgreSQL server, free ports, process clean-up. Source it, don't run it.
+# The test suites use their Python counterpart, tests/harness/.
 
 APP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 APP_DIR="$APP_ROOT/app"
@@ -218,41 +219,4 @@ NGINX
     # shellcheck disable=SC2034  # read by the scripts that source this file
     NGINX_PID=$!
     app_wait_http "http://127.0.0.1:$NGINX_PORT/healthz" 30 200
-}
-
-# --- the backend container's runtime conditions, without a container ---------
-# app_run_like_container WRITABLE_DIR CMD...: exec CMD in a private mount
-# namespace whose root filesystem is read-only except WRITABLE_DIR (the
-# stand-in for the pod's /tmp emptyDir), as UID/GID 10001 like the image.
-# Needs root (unshare, mount, setpriv from util-linux); without root it runs
-# CMD as is and says so.
-app_run_like_container() {
-    local writable="$1"; shift
-    if [[ "$(id -u)" != 0 ]]; then
-        app_log "not root: running without the read-only root filesystem / UID 10001 simulation" >&2
-        exec "$@"
-    fi
-    mkdir -p "$writable"
-    chown 10001:10001 "$writable"
-    # pyenv's interpreter lives under /root (mode 700), which UID 10001 cannot
-    # traverse; inside the namespace only, expose it through a tmpfs /root.
-    local pyhome=""
-    pyhome="$("$APP_PY" -c 'import sys; print(sys.base_prefix)')"
-    [[ "$pyhome" == /root/* ]] || pyhome=""
-    exec unshare --mount --propagation private -- sh -c '
-        set -e
-        w="$1"; pyhome="$2"; shift 2
-        mount --bind "$w" "$w"
-        if [ -n "$pyhome" ]; then
-            hold="$(mktemp -d "$w/.python-hold.XXXXXX")"
-            mount --bind "$pyhome" "$hold"
-            mount -t tmpfs -o mode=755,size=1m tmpfs /root
-            mkdir -p "$pyhome"
-            mount --bind "$hold" "$pyhome"
-            umount "$hold"; rmdir "$hold"
-            mount -o remount,bind,ro /root
-        fi
-        mount -o remount,bind,ro /
-        exec setpriv --reuid 10001 --regid 10001 --clear-groups -- "$@"
-    ' sh "$writable" "$pyhome" "$@"
 }

@@ -8,7 +8,6 @@ from conftest import BROWSER_CHECKS, POD_HOST
 from harness import web
 from prometheus_client.parser import text_string_to_metric_families
 
-
 # --- the backend under its container's conditions -----------------------------------------------
 
 def test_migrate_job_command_succeeds_on_a_read_only_root_filesystem_as_uid_10001(migration, work):

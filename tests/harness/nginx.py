@@ -52,7 +52,7 @@ class Nginx:
         if not html.exists():
             html.symlink_to(FRONTEND / "dist")
         values = {"BACKEND_HOST": "127.0.0.1", "BACKEND_PORT": str(self.backend_port), "NGINX_PORT": str(self.port)}
-        rendered = subprocess.run(["envsubst", " ".join("${%s}" % k for k in values)],
+        rendered = subprocess.run(["envsubst", " ".join(f"${{{k}}}" for k in values)],
                                   input=self.template.read_text(), env={**os.environ, **values},
                                   capture_output=True, text=True, check=True).stdout
         (self.dir / "conf.d" / "default.conf").write_text(rendered)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import install, procs
 
-PASSWORD = "travel-test-password"  # noqa: S105 (a throw-away local server)
+PASSWORD = "travel-test-password"  # of a throw-away server on 127.0.0.1
 
 
 class PostgresServer:

@@ -1,4 +1,4 @@
-// Pins the promtool that scripts/monitoring-check.sh builds: the version of the deployed image
+// Pins the promtool that tests/monitoring/test_promtool.py builds: the version of the deployed image
 // (prometheusImage prom/prometheus:v3.1.0 = module v0.301.0), with the one replace directive of
 // Prometheus' own go.mod (which is why `go install promtool@version` refuses it). Bump with
 // `go get github.com/prometheus/prometheus@v0.X.Y && go mod tidy` when the image changes.
