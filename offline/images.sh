@@ -7,7 +7,6 @@
 #   offline/images.sh import ADDRESS import them into the containerd at socket ADDRESS (k8s.io)
 #   offline/images.sh list           the runtime images: <tag> <archive> <image id>
 #   offline/images.sh tag NAME       the built tag of NAME (pause, postgres, backend, python, ...)
-#   offline/images.sh check          smoke-test the built images with `docker run --read-only`
 #   offline/images.sh release backend|frontend VERSION ADDRESS
 #                                    build that app image again as release VERSION, import it
 #
@@ -52,7 +51,7 @@ PROMETHEUS_DATE=20250102-11:32:13  # the module version's date on the Go proxy, 
 APP_VERSION=0.1.0             # = the stack's default travel-app/{backend,frontend}:0.1.0
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 log() { printf '==> %s\n' "$*"; }
@@ -426,111 +425,12 @@ cmd_release() {
         "$(( ($(now_ms) - t0) / 1000 ))" "$(image_id "$REPO/$name:$version" | cut -c8-19)"
 }
 
-# --- smoke tests ------------------------------------------------------------------------------------
-CHECK_CONTAINERS=() CHECK_DIRS=() FAILED=0
-check_cleanup() {
-    local c
-    for c in "${CHECK_CONTAINERS[@]}"; do "$DOCKER" rm -f "$c" >/dev/null 2>&1 || true; done
-    [ "${#CHECK_DIRS[@]}" -eq 0 ] || rm -rf "${CHECK_DIRS[@]}"
-    stop_dockerd
-}
-ok() { printf '    ok   %s\n' "$*"; }
-fail() { printf '    FAIL %s\n' "$*"; FAILED=$((FAILED + 1)); }
 tag_of() { awk -v n="/$1:" 'index($1, n) {print $1}' "$LIST" "$BASES_LIST"; }
-wait_for() { # CONTAINER SECONDS COMMAND...: until COMMAND succeeds, while CONTAINER runs
-    local i
-    for i in $(seq 1 "$2"); do
-        "${@:3}" >/dev/null 2>&1 && return 0
-        [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ] || return 1
-        sleep 1
-    done
-    return 1
-}
-# An emptyDir stand-in: a host directory with mode 0777, as the kubelet makes them. (docker's
-# --tmpfs over a directory of the image copies it up with the image's owner and mode instead.)
-CHECK_ROOT=""
-empty_dir() {
-    local d
-    d=$(mktemp -d "$CHECK_ROOT/dir.XXXXXX") && chmod 0777 "$d" && printf '%s\n' "$d"
-}
-ip_of() { "$DOCKER" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
-run_d() { # NAME docker-run-args...: a detached container, removed at exit
-    local c="travel-app-check-$1-$$"
-    CHECK_CONTAINERS+=("$c")
-    "$DOCKER" run -d --name "$c" "${@:2}" >/dev/null && printf '%s\n' "$c"
-}
-
-cmd_check() {
-    [ -s "$LIST" ] || die "no $LIST: run $0 build first"
-    start_dockerd
-    trap check_cleanup EXIT
-    CHECK_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/images-check.XXXXXX") && CHECK_DIRS+=("$CHECK_ROOT")
-    local t c ip out data cfg rc
-    local pw=check-Passw0rd
-
-    t=$(tag_of pause); log "pause $t"
-    c=$(run_d pause --read-only "$t")
-    sleep 1
-    "$DOCKER" stop -t 5 "$c" >/dev/null
-    rc=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
-    [ "$rc" = 0 ] && ok "runs as PID 1, exits 0 on SIGTERM" || fail "exit code $rc after docker stop"
-
-    t=$(tag_of postgres); log "postgres $t"
-    data=$(empty_dir)   # as a hostPath volume made by root, mode 0777
-    local pg=(--read-only --user 70:70 -v "$(empty_dir):/var/run/postgresql" -v "$(empty_dir):/tmp"
-        -v "$data:/var/lib/postgresql/data" -e POSTGRES_DB=travel -e POSTGRES_USER=travel
-        -e "POSTGRES_PASSWORD=$pw" -e PGDATA=/var/lib/postgresql/data/pgdata)
-    local probe='exec pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
-    c=$(run_d postgres1 "${pg[@]}" "$t")
-    if wait_for "$c" 60 "$DOCKER" exec "$c" sh -c "$probe"; then ok "first start: initdb, ready (the stack's probe)"; else fail "not ready: $("$DOCKER" logs "$c" 2>&1 | tail -5)"; fi
-    [ "$(stat -c %a "$data/pgdata")" = 700 ] && ok "PGDATA created 0700 by UID $(stat -c %u "$data/pgdata")" || fail "PGDATA mode $(stat -c %a "$data/pgdata")"
-    ip=$(ip_of "$c")
-    if PGPASSWORD=$pw psql -w -h "$ip" -U travel -d travel -qtAc 'CREATE TABLE t (x int); INSERT INTO t VALUES (42);' >/dev/null; then
-        ok "password login over TCP from the host ($ip), database travel owned by travel"
-    else fail "TCP login"; fi
-    if PGPASSWORD=wrong psql -w -h "$ip" -U travel -d travel -c 'SELECT 1' >/dev/null 2>&1; then fail "a wrong password was accepted"; else ok "a wrong password is refused (scram-sha-256)"; fi
-    t0=$(now_ms); "$DOCKER" stop -t 30 "$c" >/dev/null
-    rc=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
-    [ "$rc" = 0 ] && ok "docker stop: fast shutdown, exit 0 in $(( $(now_ms) - t0 )) ms" || fail "exit code $rc on stop"
-    c=$(run_d postgres2 "${pg[@]}" "$t")
-    if wait_for "$c" 60 "$DOCKER" exec "$c" sh -c "$probe" \
-        && out=$(PGPASSWORD=$pw psql -w -h "$(ip_of "$c")" -U travel -d travel -qtAc 'SELECT x FROM t') && [ "$out" = 42 ]; then
-        ok "restart on the same PGDATA keeps the data"
-    else fail "restart: $("$DOCKER" logs "$c" 2>&1 | tail -5)"; fi
-
-    t=$(tag_of prometheus); log "prometheus $t"
-    cfg=$(empty_dir) && cp "$ROOT/offline/images/prometheus/rootfs/etc/prometheus/prometheus.yml" "$cfg/" && chmod a+r "$cfg"/*
-    c=$(run_d prometheus --read-only --user 65534:65534 -v "$cfg:/etc/prometheus:ro" -v "$(empty_dir):/prometheus" "$t" \
-        --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/prometheus \
-        --storage.tsdb.retention.time=7d --web.enable-lifecycle)
-    ip=$(ip_of "$c")
-    if wait_for "$c" 60 curl -fsS -m 2 "http://$ip:9090/-/ready"; then ok "/-/ready and /-/healthy: $(curl -fsS -m 2 "http://$ip:9090/-/healthy")"; else fail "not ready: $("$DOCKER" logs "$c" 2>&1 | tail -5)"; fi
-    out=$(curl -fsS -m 2 "http://$ip:9090/api/v1/status/buildinfo" | jq -r .data.version 2>/dev/null || true)
-    [ "$out" = "$PROMETHEUS_VERSION" ] && ok "API: version $out" || fail "buildinfo version '$out'"
-
-    t=$(tag_of backend); log "backend $t"
-    if out=$("$DOCKER" run --rm --read-only --user 10001:10001 -v "$(empty_dir):/tmp" "$t" \
-        python -c 'import django, psycopg; print("django", django.__version__, "psycopg", psycopg.__version__)' 2>&1); then ok "$out"; else fail "$out"; fi
-    if out=$("$DOCKER" run --rm --read-only --user 10001:10001 -v "$(empty_dir):/tmp" "$t" gunicorn --version 2>&1); then ok "$out"; else fail "$out"; fi
-
-    t=$(tag_of frontend); log "frontend $t"
-    local fe=(--read-only --user 10101:101 -v "$(empty_dir):/tmp" -v "$(empty_dir):/etc/nginx/conf.d")
-    # nginx resolves the proxy_pass host at start: the backend Service's name must resolve.
-    c=$(run_d frontend "${fe[@]}" --add-host backend:127.0.0.1 -e BACKEND_HOST=backend "$t")
-    ip=$(ip_of "$c")
-    if wait_for "$c" 30 curl -fsS -m 2 "http://$ip:8080/healthz" && curl -fsS -m 2 "http://$ip:8080/" | grep -q '<div id="root">'; then
-        ok "serves index.html on 8080 with BACKEND_HOST=backend"
-    else fail "$("$DOCKER" logs "$c" 2>&1 | tail -5)"; fi
-    if out=$("$DOCKER" run --rm "${fe[@]}" "$t" 2>&1); then fail "started without BACKEND_HOST"; else ok "refuses to start without BACKEND_HOST: $(grep -m1 'BACKEND_HOST is not set' <<<"$out")"; fi
-
-    [ "$FAILED" = 0 ] && log "all checks passed" || die "$FAILED check(s) failed"
-}
 
 case "${1:-build}" in
     build) cmd_build ;;
     import) cmd_import "${2:-}" ;;
     list) [ -s "$LIST" ] && cat "$LIST" || die "no $LIST: run $0 build first" ;;
-    check) cmd_check ;;
     release) cmd_release "${2:-}" "${3:-}" "${4:-}" ;;
     tag) [ -n "${2:-}" ] || die "usage: $0 tag NAME"
         [ -s "$LIST" ] || die "no $LIST: run $0 build first"

@@ -16,7 +16,8 @@
 # Needs `offline/tools.sh control-plane node` (kwok for LOCAL_CLUSTER_NODE=kwok) and, for the
 # real node, `offline/images.sh build`; the real node needs root.
 # Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster), LOCAL_CLUSTER_NODE (real|kwok),
-#      LOCAL_CLUSTER_API_PORT (6443), LOCAL_CLUSTER_ETCD_PORT (23790),
+#      LOCAL_CLUSTER_PORT_OFFSET (0; added to every port), LOCAL_CLUSTER_API_PORT (6443),
+#      LOCAL_CLUSTER_ETCD_PORT (23790),
 #      LOCAL_CLUSTER_NODES (kwok nodes, 2). See docs/tools.md.
 set -euo pipefail
 
@@ -25,12 +26,15 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$REPO/scripts/lib/tools-dir.sh"
 BIN="$TOOLS_DIR/bin"
 STATE="${LOCAL_CLUSTER_DIR:-$TOOLS_DIR/cluster}"
-API_PORT="${LOCAL_CLUSTER_API_PORT:-6443}"
-ETCD_PORT="${LOCAL_CLUSTER_ETCD_PORT:-23790}"
-ETCD_PEER_PORT="${LOCAL_CLUSTER_ETCD_PEER_PORT:-23800}"
-CM_PORT="${LOCAL_CLUSTER_CM_PORT:-10257}"
-SCHED_PORT="${LOCAL_CLUSTER_SCHED_PORT:-10259}"
-KWOK_PORT="${LOCAL_CLUSTER_KWOK_PORT:-10247}"
+# A private cluster (a test's or a benchmark's) sets its own LOCAL_CLUSTER_DIR and shifts every
+# port by LOCAL_CLUSTER_PORT_OFFSET, so it never meets the one scripts/deploy.sh put up.
+OFFSET="${LOCAL_CLUSTER_PORT_OFFSET:-0}"
+API_PORT="${LOCAL_CLUSTER_API_PORT:-$((6443 + OFFSET))}"
+ETCD_PORT="${LOCAL_CLUSTER_ETCD_PORT:-$((23790 + OFFSET))}"
+ETCD_PEER_PORT="${LOCAL_CLUSTER_ETCD_PEER_PORT:-$((23800 + OFFSET))}"
+CM_PORT="${LOCAL_CLUSTER_CM_PORT:-$((10257 + OFFSET))}"
+SCHED_PORT="${LOCAL_CLUSTER_SCHED_PORT:-$((10259 + OFFSET))}"
+KWOK_PORT="${LOCAL_CLUSTER_KWOK_PORT:-$((10247 + OFFSET))}"
 NODES="${LOCAL_CLUSTER_NODES:-2}"
 NODE_MODE="${LOCAL_CLUSTER_NODE:-real}"
 SERVICE_CIDR=10.96.0.0/16

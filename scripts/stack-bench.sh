@@ -14,7 +14,7 @@
 # medians and their ratios to kubectl are printed last. Every preview must plan no change.
 #
 # Usage: scripts/stack-bench.sh [ROUNDS]   (default 5). Runs on a private local cluster
-# (scripts/lib/private-cluster.sh, ports offset by STACK_BENCH_PORT_OFFSET, default 3000: another
+# (its own LOCAL_CLUSTER_DIR, ports offset by STACK_BENCH_PORT_OFFSET, default 3000: another
 # private cluster on this machine may hold those) with a throw-away backend; needs the tools of
 # offline/tools.sh.
 # STACK_BENCH_CLASSLIST=offline/cds/travel-app.classlist also records the classes that the host's two JVMs
@@ -45,9 +45,8 @@ cleanup() {
 
 offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider control-plane kwok >/dev/null ||
     die "offline/tools.sh could not build the tools"
-# shellcheck source=scripts/lib/private-cluster.sh
-source scripts/lib/private-cluster.sh
-private_cluster "$work/cluster" "${STACK_BENCH_PORT_OFFSET:-3000}"
+export LOCAL_CLUSTER_DIR="$work/cluster" LOCAL_CLUSTER_PORT_OFFSET="${STACK_BENCH_PORT_OFFSET:-3000}"
+export KUBECONFIG="$work/cluster/kubeconfig"
 # The engine, the providers and the API server are what is measured, not containers: kwok nodes
 # keep these numbers comparable with the earlier ones and leave the machine's real node alone.
 export LOCAL_CLUSTER_NODE=kwok
