@@ -17,8 +17,8 @@ version=4.11.2
 java_sdk_version=1.36.1
 out=sdks/random
 
-# shellcheck source=scripts/lib/tools-dir.sh
-source "$repo/scripts/lib/tools-dir.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$repo/scripts/lib/common.sh"
 gen="$TOOLS_DIR/bin/pulumi-java-gen"
 if [ ! -x "$gen" ]; then
   echo "gen-random-sdk: building pulumi-java-gen first (offline/tools.sh pulumi-java)"

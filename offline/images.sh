@@ -16,8 +16,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=lib/tools-dir.sh
-source "$ROOT/scripts/lib/tools-dir.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$ROOT/scripts/lib/common.sh"
 
 IMAGES_DIR="$TOOLS_DIR/images"
 ARCHIVES="$IMAGES_DIR/archives"
@@ -54,8 +54,6 @@ usage() {
     sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
-log() { printf '==> %s\n' "$*"; }
-die() { printf 'images.sh: error: %s\n' "$*" >&2; exit 1; }
 now_ms() { date +%s%3N; }
 human() { numfmt --to=iec --suffix=B --format='%.1f' "$1"; }
 

@@ -18,8 +18,8 @@
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=scripts/lib/tools-dir.sh
-source "$REPO/scripts/lib/tools-dir.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$REPO/scripts/lib/common.sh"
 BIN="$TOOLS_DIR/bin"
 # Where a target's binaries are built and checked before they replace those in $BIN (a reader of
 # $BIN, such as another clone's running pulumi, never meets a half-written or unchecked binary).
@@ -52,7 +52,6 @@ RANDOM_PROVIDER_VERSION=4.11.2+tfrandom.e1092b0cfc07
 # Kubernetes itself (v1.35.4) is pinned by offline/tools/kubernetes/go.mod, CoreDNS by offline/tools/coredns/go.mod,
 # Cilium (the node's NetworkPolicy enforcement) by offline/tools/cilium/go.mod.
 
-log() { printf 'tools: %s\n' "$*"; }
 
 # mod_version DIR MODULE -> selected version of MODULE in the module at DIR
 mod_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }

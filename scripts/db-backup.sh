@@ -39,9 +39,9 @@ done
 
 dbjob_target
 dbjob_wait_idle
-dbjob_say "backing up database $(dbjob_env PGDATABASE)"
+log "backing up database $(dbjob_env PGDATABASE)"
 dbjob_run "$(dbjob_name postgres-backup-manual)" backup ||
-    dbjob_die "no backup taken (see the Job's log above); the backups already on the volume are untouched"
+    die "no backup taken (see the Job's log above); the backups already on the volume are untouched"
 written=$(sed -n 's/^backup: \([^:]*\.dump\): .*/\1/p' <<<"$DBJOB_LOG")
-[ -n "$written" ] || dbjob_die "the Job succeeded but its log could not be read; scripts/db-restore.sh --list shows the backups"
-dbjob_say "backed up to $written in ${DBJOB_SECONDS}s (Job included)"
+[ -n "$written" ] || die "the Job succeeded but its log could not be read; scripts/db-restore.sh --list shows the backups"
+log "backed up to $written in ${DBJOB_SECONDS}s (Job included)"

@@ -51,15 +51,15 @@ done
 
 dbjob_target
 dbjob_wait_idle
-dbjob_say "listing the backups on the backup volume"
+log "listing the backups on the backup volume"
 dbjob_run "$(dbjob_name postgres-backup-list)" backup-list --list >/dev/null ||
-    dbjob_die "could not list the backups (see the Job's log above)"
-grep -q '^LISTED ' <<<"$DBJOB_LOG" || dbjob_die "the listing Job's log could not be read: $(head -n 1 <<<"$DBJOB_LOG")"
+    die "could not list the backups (see the Job's log above)"
+grep -q '^LISTED ' <<<"$DBJOB_LOG" || die "the listing Job's log could not be read: $(head -n 1 <<<"$DBJOB_LOG")"
 mapfile -t backups < <(sed -n 's/^BACKUP //p' <<<"$DBJOB_LOG")
 database=$(dbjob_env PGDATABASE)
 volume=$(kc get cronjob "$DBJOB_CRONJOB" -o jsonpath='{.spec.jobTemplate.spec.template.spec.volumes[?(@.name=="backups")].persistentVolumeClaim.claimName}')
 if [ ${#backups[@]} -eq 0 ]; then
-    dbjob_die "no backup of database $database on volume $volume: nothing to restore from." \
+    die "no backup of database $database on volume $volume: nothing to restore from." \
         "Take one with scripts/db-backup.sh, or wait for the schedule ($(kc get cronjob "$DBJOB_CRONJOB" -o jsonpath='{.spec.schedule}') UTC)."
 fi
 printf '  %-34s %12s  %s\n' BACKUP BYTES "WRITTEN (UTC)"
@@ -72,22 +72,22 @@ done
 chosen=${backups[-1]}
 if [ -n "$backup" ]; then
     chosen=$(printf '%s\n' "${backups[@]}" | awk -v b="$backup" '$1 == b') ||:
-    [ -n "$chosen" ] || dbjob_die "no backup named '$backup' on volume $volume (the list above)"
+    [ -n "$chosen" ] || die "no backup named '$backup' on volume $volume (the list above)"
 fi
 read -r name bytes written <<<"$chosen"
 
 if [ "$yes" != 1 ]; then
-    [ -t 0 ] || dbjob_die "stdin is not a terminal: pass --yes to restore without asking"
+    [ -t 0 ] || die "stdin is not a terminal: pass --yes to restore without asking"
     printf 'Restore %s (%s bytes, written %s) into database %s of namespace %s?\n' \
         "$name" "$bytes" "$written" "$database" "$DBJOB_NAMESPACE"
     printf 'Every object the backup holds goes back to its backed-up state. [y/N] '
     read -r answer
-    case "$answer" in y | Y | yes) ;; *) dbjob_die "not restored (answered '${answer}')" ;; esac
+    case "$answer" in y | Y | yes) ;; *) die "not restored (answered '${answer}')" ;; esac
 fi
 
-dbjob_say "restoring $name into database $database"
+log "restoring $name into database $database"
 if dbjob_run "$(dbjob_name postgres-restore)" restore "$name"; then
-    dbjob_say "restored $name ($bytes bytes) into $database in ${DBJOB_SECONDS}s (Job included)"
+    log "restored $name ($bytes bytes) into $database in ${DBJOB_SECONDS}s (Job included)"
 else
-    dbjob_die "not restored: pg_restore runs in one transaction, so the database is as it was before"
+    die "not restored: pg_restore runs in one transaction, so the database is as it was before"
 fi

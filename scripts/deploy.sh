@@ -36,13 +36,11 @@ while [ $# -gt 0 ]; do
         *) echo "deploy: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
 
-log() { printf '[deploy %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-
-if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
-    log "installing OpenJDK 17 and Maven (Debian), which run the Pulumi program"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
-fi
+# OpenJDK and Maven run the Pulumi program.
+command -v mvn >/dev/null && command -v javac >/dev/null || apt_install openjdk-17-jdk-headless maven
 
 log "step 1/5: Pulumi toolchain (offline/tools.sh)"
 offline/tools.sh pulumi pulumi-java kubernetes-provider random-provider
@@ -65,8 +63,7 @@ fi
 log "step 3/5: cluster"
 # Decided before scripts/pulumi-env.sh runs, which would point an unset KUBECONFIG at the local
 # control plane whenever it is up, and so hide the user's own context.
-# shellcheck source=scripts/lib/tools-dir.sh
-source scripts/lib/tools-dir.sh
+
 current_context() {
     local kubectl
     for kubectl in kubectl "$TOOLS_DIR/bin/kubectl"; do

@@ -22,8 +22,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=scripts/lib/tools-dir.sh
-source "$REPO/scripts/lib/tools-dir.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$REPO/scripts/lib/common.sh"
 BIN="$TOOLS_DIR/bin"
 STATE="${LOCAL_CLUSTER_DIR:-$TOOLS_DIR/cluster}"
 # A private cluster (a test's or a benchmark's) sets its own LOCAL_CLUSTER_DIR and shifts every
@@ -48,8 +48,6 @@ case "$NODE_MODE" in
      exit 2 ;;
 esac
 
-say() { printf 'local-cluster: %s\n' "$*"; }
-die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }
 
 pid_of() { [ -f "$STATE/pids/$1" ] && cat "$STATE/pids/$1"; }
 alive() { local p; p="$(pid_of "$1")" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
@@ -86,18 +84,12 @@ start() {
   echo $! >"$STATE/pids/$name"
 }
 
-# wait_for WHAT SECONDS CMD... : poll CMD until it succeeds
-wait_for() {
-  local what="$1" limit="$2" i; shift 2
-  for ((i = 0; i < limit * 5; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    if [ -f "$STATE/pids/$what" ] && ! alive "$what"; then
-      tail -n 5 "$STATE/logs/$what.log" >&2
-      die "$what exited (log: $STATE/logs/$what.log)"
-    fi
-    sleep 0.2
-  done
-  die "timed out after ${limit}s waiting for $what (logs: $STATE/logs)"
+# Called by wait_for after each failed try: a component whose process exited will not come up.
+wait_for_hook() {
+  if [ -f "$STATE/pids/$1" ] && ! alive "$1"; then
+    tail -n 5 "$STATE/logs/$1.log" >&2
+    die "$1 exited (log: $STATE/logs/$1.log)"
+  fi
 }
 
 # --------------------------------------------------------------- certificates
@@ -172,7 +164,7 @@ api_ready() {
 up() {
   need_tools
   if alive kube-apiserver; then
-    say "already running"
+    log "already running"
     status
     return 0
   fi
@@ -184,7 +176,7 @@ up() {
   trap 'rc=$?; if [ $rc -ne 0 ]; then
           rm -rf "$TOOLS_DIR/cluster-failed-logs"; cp -r "$STATE/logs" "$TOOLS_DIR/cluster-failed-logs" 2>/dev/null
           down >/dev/null 2>&1
-          say "up failed; stopped what it started; logs in $TOOLS_DIR/cluster-failed-logs" >&2
+          log "up failed; stopped what it started; logs in $TOOLS_DIR/cluster-failed-logs" >&2
         fi' EXIT
   # Pods reach the API server (Prometheus discovers targets through it) at the node's address,
   # by the `kubernetes` Service; with simulated nodes it listens on loopback only.
@@ -202,7 +194,7 @@ up() {
     --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" \
     --listen-metrics-urls "" --quota-backend-bytes 1073741824 --log-level warn
   wait_for etcd 20 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
-  say "etcd ready after $((SECONDS - t0))s"
+  log "etcd ready after $((SECONDS - t0))s"
 
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
@@ -220,7 +212,7 @@ up() {
     --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
     --allow-privileged=true --profiling=false --v=1
   wait_for kube-apiserver 60 api_ready
-  say "kube-apiserver ready after $((SECONDS - t0))s"
+  log "kube-apiserver ready after $((SECONDS - t0))s"
 
   write_kubeconfig admin "$KUBECONFIG_OUT"
   write_kubeconfig controller-manager "$STATE/controller-manager.kubeconfig"
@@ -255,11 +247,11 @@ up() {
   wait_for "nodes Ready" 30 kc wait --for=condition=Ready node --all --timeout=1s
   wait_for "default ServiceAccount" 30 kc get serviceaccount default -n default
   if [ "$NODE_MODE" = real ]; then
-    say "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, real node $NODE_NAME ($NODE_IP): containers run"
+    log "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, real node $NODE_NAME ($NODE_IP): containers run"
   else
-    say "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, $NODES kwok nodes (SIMULATED: no container runs)"
+    log "up in $((SECONDS - t0))s: API https://127.0.0.1:$API_PORT, $NODES kwok nodes (SIMULATED: no container runs)"
   fi
-  say "kubeconfig: $KUBECONFIG_OUT"
+  log "kubeconfig: $KUBECONFIG_OUT"
 }
 
 # The real node, every step timed (offline/cluster/cluster-node.sh).
@@ -268,7 +260,7 @@ start_real_node() {
   node_prepare_host
   for step in containerd kubelet cilium kube_proxy coredns; do
     "start_$step"
-    say "${step//_/-} ready after $((SECONDS - t0))s"
+    log "${step//_/-} ready after $((SECONDS - t0))s"
   done
 }
 
@@ -309,27 +301,27 @@ down() {
       kill "$p" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
       kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null || true
-      say "stopped $name (pid $p)"
+      log "stopped $name (pid $p)"
     fi
     rm -f "$STATE/pids/$name"
   done
   node_cleanup
   rm -rf "$STATE"
-  say "down; removed $STATE"
+  log "down; removed $STATE"
 }
 
 # --------------------------------------------------------------- status
 status() {
   local name rc=0
-  if [ ! -d "$STATE/pids" ]; then say "not running"; return 3; fi
+  if [ ! -d "$STATE/pids" ]; then log "not running"; return 3; fi
   for name in "${COMPONENTS[@]}"; do
-    if alive "$name"; then say "$name running (pid $(pid_of "$name"))"
-    else say "$name NOT running"; rc=3; fi
+    if alive "$name"; then log "$name running (pid $(pid_of "$name"))"
+    else log "$name NOT running"; rc=3; fi
   done
   if alive kube-apiserver && [ -x "$BIN/kubectl" ]; then
     kc get nodes -o wide 2>/dev/null | sed 's/^/  /' || true
   fi
-  say "kubeconfig: $KUBECONFIG_OUT"
+  log "kubeconfig: $KUBECONFIG_OUT"
   return $rc
 }
 

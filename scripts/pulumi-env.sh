@@ -10,8 +10,8 @@
 # directory and a passphrase unless the caller set their own; points KUBECONFIG at the local
 # cluster (scripts/local-cluster.sh) when it is up and none is set.
 _pe_repo="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
-# shellcheck source=scripts/lib/tools-dir.sh
-source "$_pe_repo/scripts/lib/tools-dir.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$_pe_repo/scripts/lib/common.sh"
 _pe_tools="$TOOLS_DIR"
 case ":$PATH:" in
   *":$_pe_tools/bin:"*) ;;

@@ -34,8 +34,8 @@ cd "$repo" || exit 1
 rounds=${1:-5}
 case "$rounds" in '' | *[!0-9]* | 0) echo "stack-bench: ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2 ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/stack-bench.XXXXXX")
-log() { printf '[stack-bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { log "FAILED: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
 
 cleanup() {
     (cd "$work/jar" 2>/dev/null && pulumi destroy --yes --skip-preview --stack bench --non-interactive >/dev/null 2>&1)

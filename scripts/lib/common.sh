@@ -2,7 +2,9 @@
 # Source me. What every script of this repository shares (one copy of each):
 #   log TEXT...                  a time-stamped progress line on stderr, prefixed by the script's name
 #   die TEXT...                  log TEXT as an error and exit 1
-#   wait_for SECONDS WHAT CMD... run CMD until it succeeds, at most SECONDS; die naming WHAT if it never does
+#   wait_for WHAT SECONDS CMD... run CMD until it succeeds, at most SECONDS; die naming WHAT if it
+#                                never does (a script may define wait_for_hook WHAT, called after
+#                                each failed try, e.g. to die early when WHAT's process exited)
 #   apt_install PACKAGE...       install Debian packages that are missing (apt-get update once, quietly)
 # and exports TOOLS_DIR: where offline/tools.sh puts the toolchain it builds (and local-cluster.sh
 # its state), outside the clone so every clone on this machine reuses one build.
@@ -13,11 +15,12 @@ log() { printf '[%s %s] %s\n' "$_common_name" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 wait_for() {
-    local limit=$1 what=$2 deadline=$((SECONDS + $1))
+    local what=$1 limit=$2 deadline=$((SECONDS + $2))
     shift 2
     until "$@" >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || die "$what: not after ${limit}s"
-        sleep 1
+        ! declare -F wait_for_hook >/dev/null || wait_for_hook "$what"
+        [ "$SECONDS" -lt "$deadline" ] || die "timed out after ${limit}s waiting for $what"
+        sleep 0.2
     done
 }
 

@@ -12,8 +12,8 @@ DBJOB_NAMESPACE=""
 DBJOB_CONTEXT=""
 DBJOB_TIMEOUT=1800
 
-dbjob_say() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "$DBJOB_SCRIPT" "$*"; }
-dbjob_die() { printf '%s: error: %s\n' "$DBJOB_SCRIPT" "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 kc() { kubectl ${DBJOB_CONTEXT:+--context "$DBJOB_CONTEXT"} -n "$DBJOB_NAMESPACE" "$@"; }
 
 # dbjob_option NAME VALUE: takes one of the common options; returns 1 for a missing value.
@@ -29,13 +29,13 @@ dbjob_option() {
 # dbjob_target: the namespace (--namespace, else the selected stack's `namespace` output), a
 # cluster that answers, and the CronJob in it; says where it works.
 dbjob_target() {
-    command -v kubectl >/dev/null || dbjob_die "kubectl is not on PATH"
-    command -v python3 >/dev/null || dbjob_die "python3 is not on PATH"
+    command -v kubectl >/dev/null || die "kubectl is not on PATH"
+    command -v python3 >/dev/null || die "python3 is not on PATH"
     if [ -z "$DBJOB_NAMESPACE" ]; then
         command -v pulumi >/dev/null ||
-            dbjob_die "no --namespace given, and no pulumi on PATH to read the stack's namespace output; pass --namespace"
+            die "no --namespace given, and no pulumi on PATH to read the stack's namespace output; pass --namespace"
         DBJOB_NAMESPACE=$(cd "$DBJOB_REPO" && pulumi stack output namespace --non-interactive 2>/dev/null) ||
-            dbjob_die "no --namespace given, and 'pulumi stack output namespace' failed (no stack selected, or" \
+            die "no --namespace given, and 'pulumi stack output namespace' failed (no stack selected, or" \
                 "PULUMI_BACKEND_URL not set as for scripts/deploy.sh: docs/operations.md); pass --namespace"
     fi
     local context err
@@ -43,12 +43,12 @@ dbjob_target() {
     [ -n "$DBJOB_CONTEXT" ] && context=$DBJOB_CONTEXT
     if ! err=$(kc get cronjob "$DBJOB_CRONJOB" -o name 2>&1); then
         case "$err" in
-            *NotFound*) dbjob_die "no CronJob $DBJOB_CRONJOB in namespace $DBJOB_NAMESPACE (kube context $context):" \
+            *NotFound*) die "no CronJob $DBJOB_CRONJOB in namespace $DBJOB_NAMESPACE (kube context $context):" \
                 "backups are off there (backupEnabled=false) or the stack is not deployed there" ;;
-            *) dbjob_die "the cluster of kube context $context does not answer: $(head -n 1 <<<"$err")" ;;
+            *) die "the cluster of kube context $context does not answer: $(head -n 1 <<<"$err")" ;;
         esac
     fi
-    dbjob_say "kube context $context, namespace $DBJOB_NAMESPACE"
+    log "kube context $context, namespace $DBJOB_NAMESPACE"
 }
 
 # dbjob_env NAME: a plain environment value of the CronJob's container (PGDATABASE, BACKUP_DIR...)
@@ -61,8 +61,8 @@ dbjob_wait_idle() {
     local active deadline=$((SECONDS + DBJOB_TIMEOUT))
     while active=$(kc get jobs -l "app.kubernetes.io/name=$DBJOB_CRONJOB" \
             -o jsonpath='{range .items[?(@.status.active)]}{.metadata.name}{" "}{end}') && [ -n "$active" ]; do
-        [ $SECONDS -lt $deadline ] || dbjob_die "Job(s) $active still running after ${DBJOB_TIMEOUT}s"
-        dbjob_say "waiting for Job(s) $active to finish first"
+        [ $SECONDS -lt $deadline ] || die "Job(s) $active still running after ${DBJOB_TIMEOUT}s"
+        log "waiting for Job(s) $active to finish first"
         sleep 5
     done
 }
@@ -95,9 +95,9 @@ print(json.dumps({"apiVersion": "batch/v1", "kind": "Job", "spec": spec,
 # Deletes it when it succeeded; keeps a failed one (a day) for its log. Returns 1 on failure.
 dbjob_run() {
     local name=$1 json state last="" phase reason started=$SECONDS deadline=$((SECONDS + DBJOB_TIMEOUT + 60))
-    json=$(dbjob_job_json "$name" "$2" "$((DBJOB_TIMEOUT))" "$DBJOB_SCRIPT" "${@:3}") || dbjob_die "cannot read CronJob $DBJOB_CRONJOB"
-    kc create -f - -o name <<<"$json" >/dev/null || dbjob_die "the API server refused Job $name (see above)"
-    dbjob_say "Job $name created"
+    json=$(dbjob_job_json "$name" "$2" "$((DBJOB_TIMEOUT))" "$DBJOB_SCRIPT" "${@:3}") || die "cannot read CronJob $DBJOB_CRONJOB"
+    kc create -f - -o name <<<"$json" >/dev/null || die "the API server refused Job $name (see above)"
+    log "Job $name created"
     while :; do
         state=$(kc get job "$name" -o jsonpath='{.status.succeeded}/{.status.failed}')
         [ "$state" = "1/" ] && break
@@ -106,16 +106,16 @@ dbjob_run() {
         reason=$(kc get pods -l "job-name=$name" -o jsonpath='{.items[0].status.containerStatuses[0].state.waiting.reason}' 2>/dev/null)
         if [ "${phase:-none}/$reason" != "$last" ]; then
             last="${phase:-none}/$reason"
-            dbjob_say "pod: ${phase:-not created yet}${reason:+ ($reason)}"
+            log "pod: ${phase:-not created yet}${reason:+ ($reason)}"
         fi
         case "$reason" in ErrImageNeverPull | ImagePullBackOff | ErrImagePull | CreateContainerConfigError | InvalidImageName)
-            dbjob_say "the pod cannot start: $reason; Job $name is kept"; DBJOB_SECONDS=$((SECONDS - started)); return 1 ;;
+            log "the pod cannot start: $reason; Job $name is kept"; DBJOB_SECONDS=$((SECONDS - started)); return 1 ;;
         esac
         if [ -z "$phase" ] && [ $((SECONDS - started)) -ge 60 ]; then
             kc get events --field-selector "involvedObject.name=$name" -o jsonpath='{range .items[*]}{.message}{"\n"}{end}' | tail -n 3
-            dbjob_say "no pod after 60 s (events above); Job $name is kept"; DBJOB_SECONDS=$((SECONDS - started)); return 1
+            log "no pod after 60 s (events above); Job $name is kept"; DBJOB_SECONDS=$((SECONDS - started)); return 1
         fi
-        [ $SECONDS -lt $deadline ] || { dbjob_say "still not finished after ${DBJOB_TIMEOUT}s; Job $name is kept"; return 1; }
+        [ $SECONDS -lt $deadline ] || { log "still not finished after ${DBJOB_TIMEOUT}s; Job $name is kept"; return 1; }
         sleep 1
     done
     DBJOB_SECONDS=$((SECONDS - started))
@@ -125,7 +125,7 @@ dbjob_run() {
         kc delete job "$name" --wait=false >/dev/null 2>&1
         return 0
     fi
-    dbjob_say "Job $name failed after ${DBJOB_SECONDS}s; kept a day for its log: kubectl -n $DBJOB_NAMESPACE logs job/$name"
+    log "Job $name failed after ${DBJOB_SECONDS}s; kept a day for its log: kubectl -n $DBJOB_NAMESPACE logs job/$name"
     return 1
 }
 
