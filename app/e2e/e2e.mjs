@@ -4,7 +4,7 @@
 // playwright-core; no browser download.
 //
 // env: BASE_URL (nginx), USER_DATA_DIR (fresh, empty), ARTIFACTS (screenshots),
-//      KEEP_TRIP=1 (scripts/stack-e2e.sh: leave the trip made through the form in place, printed as
+//      KEEP_TRIP=1 (AppThroughFrontendIT in src/it: leave the trip made through the form in place, printed as
 //      "KEPT <id> <title>", for the caller to find through the API, and to delete it itself)
 // Prints one "PASS <name>" / "FAIL <name>: <reason>" line per check.
 

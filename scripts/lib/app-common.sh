@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared helpers of scripts/app-bench.sh and scripts/stack-e2e.sh: idempotent installs, a
+# Helpers of scripts/app-bench.sh: idempotent installs, a
 # throw-away PostgreSQL server, free ports, process clean-up. Source it, don't run it.
 # The test suites use their Python counterpart, tests/harness/.
 

@@ -1,7 +1,7 @@
 """The scripts the backup pods run, as the stack ships them (src/main/resources/backup/: backup.sh
 in the postgres-backup CronJob, restore.sh in the Jobs of scripts/db-restore.sh), on a real
 PostgreSQL (conftest.py). One story, in file order: the database is filled, backed up five times,
-changed, restored, broken; each test states one promise. In a cluster, scripts/stack-e2e.sh (step
+changed, restored, broken; each test states one promise. In a cluster, BackupRestoreIT (src/it; was step
 12) runs the same scripts on the real node."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 // @vitest-environment node
 // The frontend image's contract (docs/app.md) as written in its build files.
-// No Docker engine runs here; scripts/app-e2e.sh serves the real build with
+// No Docker engine runs here; tests/app (tests/harness/nginx.py) serves the real build with
 // Debian's nginx and this same template.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -66,7 +66,7 @@ describe("frontend image", () => {
     expect(template).toMatch(/try_files \$uri \/index\.html;/);
     expect(template).toMatch(/location = \/healthz \{[^}]*return 200/);
     expect(template).toMatch(/location \/assets\/ \{[^}]*add_header Cache-Control \$asset_cache_control always;/);
-    // a year only for real hits: a 404 is not cached (scripts/app-e2e.sh checks it on nginx)
+    // a year only for real hits: a 404 is not cached (tests/app checks it on nginx)
     expect(template).toMatch(/map \$status \$asset_cache_control \{\s*~\^\(200\|206\|304\)\$ "public, max-age=31536000, immutable";\s*default "no-store";/);
     expect(template).toMatch(/location = \/index\.html \{[^}]*no-cache/);
   });

@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The alert rules the stack ships with Prometheus, and that the files promtool and the live check are
  * given are the ones the stack deploys. (The rules' behaviour is unit-tested by promtool, see
- * tests/monitoring/alerts.test.yml and scripts/monitoring-check.sh.)
+ * tests/monitoring/alerts.test.yml and the monitoring suite, tests/monitoring.)
  */
 class AlertRulesTest {
     static final List<String> ALERTS = List.of("BackendDown", "BackendReplicasBelowDesired", "BackendHigh5xxRatio",

@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The Grafana dashboards, checked structurally: what Grafana needs to load them and what makes every
  * panel query the provisioned Prometheus datasource. (Whether each query answers is checked against a
- * live Prometheus by scripts/monitoring-check.sh.)
+ * live Prometheus by the monitoring suite (tests/monitoring).)
  */
 class DashboardsTest {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");

@@ -34,7 +34,7 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
 
     ItEnvironment() {
         projectDir = Path.of(System.getProperty("project.dir", System.getProperty("user.dir"))).toAbsolutePath();
-        // The same place scripts/lib/tools-dir.sh names (scripts/test.sh exports it).
+        // The same place scripts/lib/common.sh names (scripts/test.sh exports it).
         String tools = System.getenv("TOOLS_DIR");
         toolsDir = tools != null && !tools.isBlank() ? Path.of(tools)
                 : Path.of(System.getProperty("user.home"), ".cache", "travel-app", "tools");
