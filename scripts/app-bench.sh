@@ -284,14 +284,15 @@ awk -v t="${RPS[trips]}" -v p="${RPS[ping]}" -v d="${RPS[direct]}" \
     printf "ratio ping via nginx / ping direct:   %.2f\n", p / d }'
 if [[ ${#LABELS[@]} -gt 0 ]]; then
     echo
-    echo "variants (a) the list, b) the bare view, both via nginx; each round's figures, the ratio a/b of that round):"
-    printf '%-34s %5s %9s %15s %8s %9s %8s %8s %9s %9s\n' variant round "a) req/s" "a) p50/p99 ms" "a) CPU" "b) req/s" "b) p99" "b) CPU" "a/b req/s" "a/b CPU"
+    echo "variants (a) the list, b) the bare view, both via nginx; each round's figures, the ratio a/b of that round;"
+    echo "the list's CPU ms per request by process last):"
+    printf '%-34s %5s %9s %15s %8s %9s %8s %8s %9s %9s %35s\n' variant round "a) req/s" "a) p50/p99 ms" "a) CPU" "b) req/s" "b) p99" "b) CPU" "a/b req/s" "a/b CPU" "a) postgres gunicorn nginx wrk"
     for i in "${!LABELS[@]}"; do
         for ((round = 1; round <= ROUNDS; round++)); do
             t="v$i-r$round-trips" p="v$i-r$round-ping"
             awk -v l="${LABELS[$i]:0:34}" -v r="$round" -v tr="${RPS[$t]}" -v t50="${P50[$t]}" -v t99="${P99[$t]}" -v tc="${CPU[$t]}" \
-                -v pr="${RPS[$p]}" -v p99="${P99[$p]}" -v pc="${CPU[$p]}" 'BEGIN {
-                printf "%-34s %5d %9.0f %15s %8.2f %9.0f %8.1f %8.2f %9.2f %9.2f\n", l, r, tr, t50 " / " t99, tc, pr, p99, pc, tr / pr, pc / tc }'
+                -v pr="${RPS[$p]}" -v p99="${P99[$p]}" -v pc="${CPU[$p]}" -v by_process="${SPLIT[$t]}" 'BEGIN {
+                printf "%-34s %5d %9.0f %15s %8.2f %9.0f %8.1f %8.2f %9.2f %9.2f %35s\n", l, r, tr, t50 " / " t99, tc, pr, p99, pc, tr / pr, pc / tc, by_process }'
         done
     done
 fi
