@@ -109,6 +109,10 @@ DATABASES = {
         "USER": os.environ.get("DB_USER", "travel"),
         "PASSWORD": _env_secret("DB_PASSWORD"),
         "CONN_MAX_AGE": 60,
+        # Django sends "SELECT 1" before a request's first query on a persistent connection,
+        # so one the database dropped (restart, failover) is replaced instead of failing that
+        # request. A round trip per request: the list's largest single cost, kept for this
+        # (docs/benchmarks.md).
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "connect_timeout": 3,
