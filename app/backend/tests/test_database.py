@@ -44,7 +44,8 @@ def test_a_connection_the_database_dropped_is_replaced_before_the_next_request(a
 def prepared_list_statements() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['%JOIN trips_destination%']
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%JOIN trips_destination%"],
         )
         return [statement for (statement,) in cursor.fetchall()]
 
