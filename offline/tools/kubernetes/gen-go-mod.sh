@@ -32,7 +32,7 @@ go_directive="$(awk '$1=="go"{print $2; exit}' "$gomod")"
   # replace block lines look like: <module> => <target> [<version>]
   awk '/^replace \(/{inb=1; next} inb && /^\)/{inb=0} inb && /=>/ {print}
        /^replace [^(]/ {sub(/^replace /,""); print}' "$gomod" |
-    while read -r mod arrow target ver; do
+    while read -r mod _ target ver; do
       case "$target" in
         ./*|../*) echo "	${mod} => ${mod} ${STAGING_VERSION}" ;;
         *) echo "	${mod} => ${target} ${ver:-}" ;;
