@@ -71,8 +71,13 @@ class Gunicorn:
     """The image's default command (docker-entrypoint.sh: wait for the database, then gunicorn) on
     127.0.0.1:<free port>, 2 workers, multiprocess metrics in the emptyDir."""
 
-    def __init__(self, database: dict, work: Path, workers: int = 2, log_name: str = "gunicorn.log"):
+    def __init__(self, database: dict, work: Path, workers: int = 2, log_name: str = "gunicorn.log",
+                 backend_dir: Path = BACKEND, env: dict | None = None, contained: bool = True):
+        """backend_dir: where the start script and code are (another version's checkout); env: more
+        environment, applied last (it may override WEB_CONCURRENCY...); contained=False: run as we
+        are, without the container's read-only root and UID (no root needed)."""
         self.database, self.workers = database, workers
+        self.backend_dir, self.extra_env, self.contained = backend_dir, dict(env or {}), contained
         self.runtmp, self.log = work / "runtmp", work / log_name
         self.port = procs.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -80,11 +85,17 @@ class Gunicorn:
         self._started = None
 
     def start(self) -> None:
-        env = environment(self.database, self.runtmp, GUNICORN_BIND=f"127.0.0.1:{self.port}",
-                          WEB_CONCURRENCY=str(self.workers), GUNICORN_WORKER_TMP_DIR=str(self.runtmp),
-                          PROMETHEUS_MULTIPROC_DIR=str(self.runtmp / "prometheus-multiproc"), DB_WAIT_TIMEOUT="30")
-        self._started = procs.started(like_container(self.runtmp, ["./docker-entrypoint.sh"]), self.log,
-                                      cwd=BACKEND, env=env)
+        env = environment(self.database, self.runtmp, **{
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(self.workers),
+            "GUNICORN_WORKER_TMP_DIR": str(self.runtmp),
+            "PROMETHEUS_MULTIPROC_DIR": str(self.runtmp / "prometheus-multiproc"), "DB_WAIT_TIMEOUT": "30",
+            **self.extra_env})
+        argv = ["./docker-entrypoint.sh"]
+        if self.contained:
+            argv = like_container(self.runtmp, argv)
+        else:
+            self.runtmp.mkdir(parents=True, exist_ok=True)
+        self._started = procs.started(argv, self.log, cwd=self.backend_dir, env=env)
         self.process = self._started.__enter__()
         try:
             procs.wait_http(self.url + "/readyz", 60, process=self.process)

@@ -31,6 +31,11 @@ class PostgresServer:
         return {"DB_HOST": "127.0.0.1", "DB_PORT": str(self.port), "DB_NAME": "travel", "DB_USER": "travel",
                 "DB_PASSWORD": PASSWORD}
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's PID (the root of the server's processes), from postmaster.pid."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def initdb(self) -> None:
         self.data.mkdir(parents=True)
         if os.geteuid() == 0:
