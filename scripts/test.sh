@@ -40,10 +40,10 @@ suite_stack() {
 suite_app() { python3 tests/run.py app; }
 suite_monitoring() { python3 tests/run.py monitoring; }
 suite_backup() { python3 tests/run.py backup; }
-suite_workflows() { python3 tests/ci/run.py workflows; }
+suite_workflows() { python3 tests/run.py workflows; }
 suite_scan() {
     ensure_java
-    python3 tests/ci/run.py scan
+    python3 tests/run.py scan
 }
 
 needed_tools=(pulumi pulumi-language-java pulumi-resource-kubernetes pulumi-resource-random

@@ -5,6 +5,8 @@
                                    backend's pytest on a real PostgreSQL and the frontend's vitest
   python3 tests/run.py monitoring  promtool checks and the live Prometheus checks (tests/monitoring)
   python3 tests/run.py backup      the backup pods' scripts on a real PostgreSQL (tests/backup)
+  python3 tests/run.py workflows   actionlint, shellcheck and the workflows' structure (tests/ci)
+  python3 tests/run.py scan        the stack's objects rendered without a cluster, scanned (tests/scan)
 
 Further arguments go to the last pytest run (e.g. -k, -x). Every runner runs even when an earlier
 one failed; the last line is pytest's own summary; the exit code is non-zero if any runner failed.
@@ -33,8 +35,8 @@ def app_python() -> Path:
     return install.venv_with(BACKEND / ".venv", BACKEND / "requirements.txt", BACKEND / "requirements-dev.txt")
 
 
-def pytest(suite: str, extra: list[str]) -> int:
-    argv = [tests_python(), "-m", "pytest", "-v", "-ra", "-p", "no:cacheprovider", f"--rootdir={ROOT}",
+def pytest(suite: str, extra: list[str], python: Path | None = None) -> int:
+    argv = [python or tests_python(), "-m", "pytest", "-v", "-ra", "-p", "no:cacheprovider", f"--rootdir={ROOT}",
             "-o", "pythonpath=tests", f"tests/{suite}", *extra]
     return subprocess.run(argv, cwd=ROOT, check=False).returncode
 
@@ -86,7 +88,20 @@ def backup(extra: list[str]) -> int:
     return pytest("backup", extra)
 
 
-SUITES = {"app": app, "monitoring": monitoring, "backup": backup}
+def own_venv(suite: str) -> Path:
+    """tests/SUITE/.venv from the suite's own pinned requirements.txt; its conftest.py installs the rest."""
+    return install.venv_with(TESTS / suite / ".venv", TESTS / suite / "requirements.txt", wheels_only=False)
+
+
+def workflows(extra: list[str]) -> int:
+    return pytest("ci", extra, own_venv("ci"))
+
+
+def scan(extra: list[str]) -> int:
+    return pytest("scan", extra, own_venv("scan"))
+
+
+SUITES = {"app": app, "monitoring": monitoring, "backup": backup, "workflows": workflows, "scan": scan}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in SUITES:

@@ -2,7 +2,7 @@
 
 Each test states one promise of the issue (or of docs/ci-cd.md) and reads the parsed
 workflow, the raw text (for pin comments) or the helper scripts the workflow runs.
-Run with the linters of test_lint.py: python3 tests/ci/run.py workflows.
+Run with the linters of test_lint.py: python3 tests/run.py workflows.
 """
 
 from __future__ import annotations
@@ -561,7 +561,7 @@ def test_docs_name_every_job_secret_and_manual_step():
         assert f"`{job}`" in docs, job
     for secret in ("PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"):
         assert secret in docs, secret
-    for command in ("tests/ci/run.py workflows", "kind create cluster", "pulumi up", "pytest tests/smoke", "pip-audit", "npm audit", "trivy"):
+    for command in ("tests/run.py workflows", "kind create cluster", "pulumi up", "pytest tests/smoke", "pip-audit", "npm audit", "trivy"):
         assert command in docs, command
     for action, (sha, version) in CONFIRMED_PINS.items():
         assert sha in docs and version in docs, f"docs/ci-cd.md does not list the pin of {action}"

@@ -69,8 +69,9 @@ def _digest(*files: Path) -> str:
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
 
 
-def venv_with(path: Path, requirements: Path, *more: Path) -> Path:
-    """A venv at path holding requirements (wheels only); rebuilt when a file or Python changed."""
+def venv_with(path: Path, requirements: Path, *more: Path, wheels_only: bool = True) -> Path:
+    """A venv at path holding requirements (wheels only unless told otherwise: checkov's pins need
+    sdists); rebuilt when a file or Python changed."""
     stamp, python = path / ".installed", path / "bin" / "python"
     want = f"{_digest(requirements, *more)}-Python {sys.version.split()[0]}"
     if python.exists() and stamp.exists() and stamp.read_text().strip() == want:
@@ -79,7 +80,7 @@ def venv_with(path: Path, requirements: Path, *more: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     venv.create(path, with_pip=True)
     subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-input",
-                    "--only-binary=:all:", "-r", requirements], check=True)
+                    *(["--only-binary=:all:"] if wheels_only else []), "-r", requirements], check=True)
     stamp.write_text(want + "\n")
     return python
 

@@ -99,7 +99,7 @@ def schemas(request, logs) -> Path:
 @pytest.fixture(scope="session")
 def checkov() -> Path:
     binary = VENV_BIN / "checkov"
-    assert binary.exists(), f"no checkov in {VENV_BIN}: run the suite through python3 tests/ci/run.py scan"
+    assert binary.exists(), f"no checkov in {VENV_BIN}: run the suite through python3 tests/run.py scan"
     return binary
 
 

@@ -20,7 +20,7 @@ handler404 = "travelapp.errors.page_not_found"
 handler500 = "travelapp.errors.server_error"
 
 if os.environ.get("BENCH_ENDPOINTS") == "1":
-    # Only for scripts/app-bench.sh: a bare Django JSON view on the same stack.
+    # Only for scripts/app-bench.py: a bare Django JSON view on the same stack.
     from trips.views import bench_ping
 
     urlpatterns.append(path("api/bench/ping", bench_ping, name="bench-ping"))

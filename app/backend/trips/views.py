@@ -117,6 +117,6 @@ class RelativeAPIRootView(APIRootView):
 
 
 def bench_ping(request):
-    """A bare Django JSON view (no DRF, no database) for scripts/app-bench.sh;
+    """A bare Django JSON view (no DRF, no database) for scripts/app-bench.py;
     routed only when BENCH_ENDPOINTS=1."""
     return JsonResponse({"pong": True})
