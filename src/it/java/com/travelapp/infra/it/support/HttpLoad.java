@@ -37,7 +37,7 @@ public final class HttpLoad implements AutoCloseable {
 
     public HttpLoad(String url, int workerCount, Duration limit) {
         this.deadline = System.nanoTime() + limit.toNanos();
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build();
         workers = Executors.newFixedThreadPool(workerCount);
         for (int i = 0; i < workerCount; i++) {
