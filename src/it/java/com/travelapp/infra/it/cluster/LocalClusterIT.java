@@ -90,7 +90,7 @@ class LocalClusterIT {
                 spec:
                   selector: {app: web}
                   ports: [{port: 80, targetPort: 8080}]
-                """.formatted(image, RESTRICTED.indent(10)));
+                """.formatted(image, RESTRICTED.indent(8)));
     }
 
     @AfterAll
@@ -201,7 +201,7 @@ class LocalClusterIT {
                       spec:
                         accessModes: [ReadWriteOnce]
                         resources: {requests: {storage: 2Gi}}
-                """.formatted(image, RESTRICTED.indent(10)));
+                """.formatted(image, RESTRICTED.indent(8)));
         await("the 2Gi claim data-db-0 is Bound").atMost(Duration.ofSeconds(30))
                 .until(() -> {
                     var claim = kube.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-db-0").get();

@@ -63,12 +63,21 @@ public final class Command {
         }
     }
 
-    /** Runs a long user command with its output streamed to ours (progress stays visible). */
+    /**
+     * Runs a long user command with its output copied line by line to ours as it comes (progress
+     * stays visible; through System.out, which failsafe's channel to Maven expects).
+     */
     public static void runVisibly(Path dir, Map<String, String> env, List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         try {
-            int code = builder.start().waitFor();
+            Process process = builder.start();
+            process.getOutputStream().close();
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                lines.lines().forEach(line -> System.out.println("    " + line));
+            }
+            int code = process.waitFor();
             if (code != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " exited " + code + " (its output is above)");
             }

@@ -31,6 +31,8 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
     private TestStack stack;
     private TestStack.Run firstUp;
     private RuntimeException deployFailure;
+    private RuntimeException clusterFailure;
+    private boolean closed;
 
     ItEnvironment() {
         projectDir = Path.of(System.getProperty("project.dir", System.getProperty("user.dir"))).toAbsolutePath();
@@ -47,6 +49,8 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
             throw new UncheckedIOException(e);
         }
         System.out.println("[it] work directory " + workDir);
+        // A run stopped from outside (Ctrl-C, CI's time limit) still stops its cluster.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
     }
 
     private void requireTool(String name) {
@@ -86,10 +90,17 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
     }
 
     public synchronized LocalCluster cluster() {
+        if (clusterFailure != null) {
+            throw new IllegalStateException("the local cluster did not start (see the first failing test)", clusterFailure);
+        }
         if (cluster == null) {
-            LocalCluster starting = new LocalCluster(projectDir, workDir.resolve("cluster"), toolsDir);
-            cluster = starting;
-            starting.start();
+            cluster = new LocalCluster(projectDir, workDir.resolve("cluster"), toolsDir);
+            try {
+                cluster.start();
+            } catch (RuntimeException e) {
+                clusterFailure = e;
+                throw e;
+            }
         }
         return cluster;
     }
@@ -132,7 +143,11 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if ("1".equals(System.getenv("TRAVEL_APP_IT_KEEP"))) {
             System.out.println("[it] TRAVEL_APP_IT_KEEP=1: kept " + workDir);
             return;

@@ -45,9 +45,11 @@ public final class LocalCluster implements AutoCloseable {
         Command.runVisibly(projectDir, env, List.of("bash", "scripts/local-cluster.sh", "up"));
         System.out.printf("[it] cluster up in %d s%n", Duration.ofNanos(System.nanoTime() - started).toSeconds());
         try {
-            client = new KubernetesClientBuilder()
-                    .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig())))
-                    .build();
+            Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
+            // local-cluster.sh signs every client certificate with an EC key (SEC1 PEM); fabric8
+            // reads the key as RSA unless told its algorithm.
+            config.setClientKeyAlgo("EC");
+            client = new KubernetesClientBuilder().withConfig(config).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

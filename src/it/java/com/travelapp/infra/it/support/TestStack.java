@@ -1,6 +1,5 @@
 package com.travelapp.infra.it.support;
 
-import com.google.gson.Gson;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
@@ -42,8 +41,10 @@ public final class TestStack implements AutoCloseable {
             return total;
         }
 
+        /** Error and warning diagnostics that stay: not the provider's passing progress notes (ephemeral). */
         public List<String> warningsAndErrors() {
             return diagnostics.stream()
+                    .filter(d -> !Boolean.TRUE.equals(d.ephemeral()))
                     .filter(d -> "warning".equals(d.severity()) || "error".equals(d.severity()))
                     .map(d -> d.severity() + ": " + d.message().strip())
                     .toList();
@@ -66,12 +67,14 @@ public final class TestStack implements AutoCloseable {
 
     private final Path projectDir;
     private final String name;
+    private final Path stateDir;
     private final WorkspaceStack stack;
     private boolean destroyed;
 
     TestStack(Path projectDir, Path stateDir, LocalCluster cluster, Map<String, String> baseConfig) {
         this.projectDir = projectDir;
         this.name = "it-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        this.stateDir = stateDir;
         try {
             Files.createDirectories(stateDir);
             Map<String, String> env = new LinkedHashMap<>(cluster.env());
@@ -188,12 +191,17 @@ public final class TestStack implements AutoCloseable {
         return String.valueOf(value.value());
     }
 
-    /** The state as `pulumi stack export` prints it. */
-    public String exportJson() {
-        try {
-            return new Gson().toJson(stack.exportStack().deployment());
-        } catch (AutomationException e) {
-            throw new IllegalStateException("stack export: " + e.getMessage(), e);
+    /**
+     * The stack's state as it rests in the backend: the checkpoint file of the file:// state (the
+     * Automation API's exportStack decrypts secrets, which is not what is stored).
+     */
+    public String storedState() {
+        try (var files = Files.walk(stateDir)) {
+            Path checkpoint = files.filter(f -> f.getFileName().toString().equals(name + ".json")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no checkpoint " + name + ".json under " + stateDir));
+            return Files.readString(checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
