@@ -73,14 +73,15 @@ def venv_with(path: Path, requirements: Path, *more: Path, wheels_only: bool = T
     """A venv at path holding requirements (wheels only unless told otherwise: checkov's pins need
     sdists); rebuilt when a file or Python changed."""
     stamp, python = path / ".installed", path / "bin" / "python"
-    want = f"{_digest(requirements, *more)}-Python {sys.version.split()[0]}"
+    want = f"{_digest(requirements, *more)}-Python {sys.version.split()[0]}-every file"
     if python.exists() and stamp.exists() and stamp.read_text().strip() == want:
         return python
-    log(f"python: creating {path.relative_to(ROOT)} from {requirements.relative_to(ROOT)}")
+    log(f"python: creating {path.relative_to(ROOT)} from " + ", ".join(str(f.relative_to(ROOT)) for f in (requirements, *more)))
     shutil.rmtree(path, ignore_errors=True)
     venv.create(path, with_pip=True)
     subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-input",
-                    *(["--only-binary=:all:"] if wheels_only else []), "-r", requirements], check=True)
+                    *(["--only-binary=:all:"] if wheels_only else []),
+                    *(arg for file in (requirements, *more) for arg in ("-r", file))], check=True)
     stamp.write_text(want + "\n")
     return python
 
