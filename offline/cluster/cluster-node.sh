@@ -64,18 +64,19 @@ node_pki() {
   sign kubelet-serving "/CN=$NODE_NAME" "IP:$ip,DNS:$NODE_NAME"
   sign kube-proxy "/CN=system:kube-proxy"
   sign coredns "/CN=system:coredns"
+  sign metrics-server "/CN=metrics-server" "DNS:metrics-server.kube-system.svc"
 }
 
 # render TEMPLATE OUT: fills only the ${NAME}s the node defines, nothing else of the file.
 render() {
   NODE_DIR="$NODE_DIR" CLUSTER_DIR="$STATE" NODE_NAME="$NODE_NAME" NODE_IP="$NODE_IP" POD_CIDR="$POD_CIDR" \
   POD_GATEWAY="$POD_GATEWAY" CLUSTER_DNS="$CLUSTER_DNS" BRIDGE="$BRIDGE" PAUSE_IMAGE="$PAUSE_IMAGE" \
-  NODE_DEVICE="${NODE_DEVICE:-}" CILIUM_LIB="$CILIUM_LIB" \
+  NODE_DEVICE="${NODE_DEVICE:-}" CILIUM_LIB="$CILIUM_LIB" CA_BUNDLE="$(base64 -w0 "$STATE/pki/ca.crt")" \
   KUBELET_PORT="$KUBELET_PORT" KUBELET_HEALTHZ_PORT="$KUBELET_HEALTHZ_PORT" PROXY_METRICS_PORT="$PROXY_METRICS_PORT" \
   PROXY_HEALTHZ_PORT="$PROXY_HEALTHZ_PORT" DNS_HEALTH_PORT="$DNS_HEALTH_PORT" DNS_READY_PORT="$DNS_READY_PORT" \
     envsubst '${NODE_DIR} ${CLUSTER_DIR} ${NODE_NAME} ${NODE_IP} ${POD_CIDR} ${POD_GATEWAY} ${CLUSTER_DNS} ${BRIDGE}
       ${PAUSE_IMAGE} ${KUBELET_PORT} ${KUBELET_HEALTHZ_PORT} ${PROXY_METRICS_PORT} ${PROXY_HEALTHZ_PORT}
-      ${DNS_HEALTH_PORT} ${DNS_READY_PORT} ${NODE_DEVICE} ${CILIUM_LIB}' <"$REPO/offline/cluster/node/$1" >"$2"
+      ${DNS_HEALTH_PORT} ${DNS_READY_PORT} ${NODE_DEVICE} ${CILIUM_LIB} ${CA_BUNDLE}' <"$REPO/offline/cluster/node/$1" >"$2"
 }
 
 node_prepare_host() {
@@ -135,6 +136,18 @@ start_coredns() {
   kc apply -f "$manifest" >/dev/null
   start coredns "$BIN/coredns" -conf "$NODE_DIR/coredns/Corefile"
   wait_for coredns 30 curl -sf "http://127.0.0.1:$DNS_READY_PORT/ready"
+}
+
+# The resource metrics API for HorizontalPodAutoscalers and `kubectl top` (node/metrics-server.yaml
+# says how it reaches the kubelet). Ready once it has scraped the kubelet twice (~20 s).
+start_metrics_server() {
+  kc -n kube-system create secret tls metrics-server-tls \
+    --cert "$STATE/pki/metrics-server.crt" --key "$STATE/pki/metrics-server.key" >/dev/null
+  render metrics-server.yaml "$NODE_DIR/metrics-server.yaml"
+  kc apply -f "$NODE_DIR/metrics-server.yaml" >/dev/null
+  log "waiting for the metrics API (metrics-server's first two scrapes)"
+  wait_for "the metrics API (kubectl -n kube-system logs deploy/metrics-server)" 120 \
+    kc get --raw /apis/metrics.k8s.io/v1beta1/nodes
 }
 
 # --------------------------------------------------------------- teardown
