@@ -11,15 +11,19 @@ import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.database.Database;
 import com.travelapp.infra.frontend.Frontend;
+import com.travelapp.infra.monitoring.Grafana;
 import com.travelapp.infra.monitoring.Monitoring;
+import com.travelapp.infra.monitoring.Prometheus;
 import com.travelapp.infra.settings.BackupSettings;
 import com.travelapp.infra.settings.GrafanaSettings;
 import com.travelapp.infra.settings.Settings;
 import com.travelapp.infra.settings.SettingsReader;
 import com.travelapp.infra.settings.StackConfigKeys;
+import com.travelapp.infra.settings.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -33,6 +37,16 @@ public final class App {
     public static final String GRAFANA_NOT_DEPLOYED = "not deployed (grafanaEnabled=false)";
     /** The DatabaseBackup component's Pulumi name. */
     private static final String BACKUP = "backup";
+
+    /** Each workload's pods by their {@code app.kubernetes.io/name}, for the {@code from} of {@code extraEgress}. */
+    static final Map<Workload, String> POD_NAMES = Map.of(
+            Workload.FRONTEND, Frontend.NAME,
+            Workload.BACKEND, Backend.NAME,
+            Workload.MIGRATIONS, Backend.MIGRATIONS,
+            Workload.DATABASE, Database.NAME,
+            Workload.BACKUP, DatabaseBackup.NAME,
+            Workload.PROMETHEUS, Prometheus.NAME,
+            Workload.GRAFANA, Grafana.NAME);
 
     /** Held because java.util.logging keeps loggers weakly: a collected one would forget its setting. */
     private static final Logger SDK_LOGGER = Logger.getLogger("com.pulumi");
@@ -69,7 +83,8 @@ public final class App {
     /** Declares the whole architecture from already-validated settings (what the unit tests call). */
     public static void stack(Context ctx, Settings settings) {
         var parentless = ComponentResourceOptions.builder().build();
-        var namespace = new AppNamespace("namespace", settings.namespace(), settings.ownsNamespace(), parentless);
+        var namespace = new AppNamespace("namespace", settings.namespace(), settings.ownsNamespace(),
+                settings.network(), POD_NAMES, parentless);
         var ns = namespace.name();
         var after = ComponentResourceOptions.builder().dependsOn(namespace).build();
 

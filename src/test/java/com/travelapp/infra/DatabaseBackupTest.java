@@ -198,7 +198,8 @@ class DatabaseBackupTest {
         assertEquals(defaultsWithoutBackup, withoutBackup.resources.stream()
                 .map(r -> r.type() + " " + r.name() + " " + r.inputs()).sorted().toList());
         assertEquals(List.of(CRON_JOB + " postgres-backup", CONFIG_MAP + " postgres-backup-scripts", CLAIM + " postgres-backups",
-                        POLICY + " allow-postgres-backup-to-postgres", "travel:app:DatabaseBackup backup"),
+                        POLICY + " allow-postgres-backup-to-postgres", POLICY + " allow-postgres-backup-to-postgres-egress",
+                        "travel:app:DatabaseBackup backup"),
                 StackRun.ofDefaults().resources.stream().filter(r -> (r.type() + " " + r.name() + " " + r.inputs()).contains("backup"))
                         .map(r -> r.type() + " " + r.name()).sorted().toList());
     }

@@ -105,6 +105,7 @@ class SettingsReaderTest {
             Map.entry("databaseStorageClass", "fast-ssd"), Map.entry("backupEnabled", "true"),
             Map.entry("backupSchedule", "@daily"), Map.entry("backupRetention", "3"), Map.entry("backupStorageSize", "1Gi"),
             Map.entry("backupStorageClass", "slow-hdd"), Map.entry("allowedHosts", "travel.example.com"),
+            Map.entry("extraEgress", "[{\"cidr\":\"10.0.0.25/32\",\"ports\":[587],\"from\":[\"backend\"]}]"),
             Map.entry("resources", "{\"backend\":{\"memoryLimit\":\"768Mi\"}}"));
 
     @Test
@@ -150,6 +151,21 @@ class SettingsReaderTest {
             "backupStorageSize | 32Mi | backupStorageSize = \"32Mi\": must be at least 64Mi: anything smaller is almost surely a mistaken unit",
             "backupStorageClass | Slow HDD | backupStorageClass = \"Slow HDD\": must be a StorageClass name",
             "backupSchedule | daily | backupSchedule = \"daily\": must be a cron schedule in UTC",
+            "extraEgress | {\"cidr\":\"10.0.0.25/32\"} | extraEgress = \"{\"cidr\":\"10.0.0.25/32\"}\": must be a list of {cidr, ports, from}",
+            "extraEgress | [{\"cidr\":\"10.0.0.25\",\"ports\":[587]}] | extraEgress[0].cidr = \"10.0.0.25\": must end in a prefix length, e.g. 10.0.0.25/32",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/24\",\"ports\":[587]}] | extraEgress[0].cidr = \"10.0.0.25/24\": has host bits set below its /24; the network is 10.0.0.0/24",
+            "extraEgress | [{\"cidr\":\"fd00::1/64\",\"ports\":[587]}] | the network is fd00:0:0:0:0:0:0:0/64",
+            "extraEgress | [{\"cidr\":\"10.0.0.0/33\",\"ports\":[587]}] | extraEgress[0].cidr = \"10.0.0.0/33\": must be an IPv4 or IPv6 CIDR with a prefix length from 0 to 32",
+            "extraEgress | [{\"cidr\":\"smtp.example.com/32\",\"ports\":[587]}] | extraEgress[0].cidr = \"smtp.example.com/32\": must be an IPv4 or IPv6 CIDR",
+            "extraEgress | [{\"ports\":[587]}] | extraEgress[0].cidr: missing; must be an IPv4 or IPv6 CIDR",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\"}] | extraEgress[0].ports: missing must be a non-empty list of PORT or PORT/PROTOCOL",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\",\"ports\":[]}] | extraEgress[0].ports = []: must be a non-empty list",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\",\"ports\":[70000]}] | extraEgress[0].ports[0] = \"70000\": must be PORT or PORT/PROTOCOL: a port from 1 to 65535",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\",\"ports\":[\"53/ICMP\"]}] | extraEgress[0].ports[0] = \"53/ICMP\": must be PORT or PORT/PROTOCOL",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\",\"ports\":[587],\"from\":[\"web\"]}] | extraEgress[0].from: unknown workload \"web\"; allowed: frontend, backend, migrations, database, backup, prometheus, grafana",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\",\"ports\":[587],\"from\":[]}] | extraEgress[0].from = []: must be a non-empty list of workloads",
+            "extraEgress | [{\"cidr\":\"10.0.0.25/32\",\"ports\":[587],\"to\":\"smtp\"}] | extraEgress[0].to: unknown field; allowed: cidr, ports, from",
+            "extraEgress | [\"10.0.0.25/32\"] | extraEgress[0] = \"10.0.0.25/32\": must be an object {cidr, ports, from}",
     })
     void eachBadValueIsRejectedWithItsKeyValueAndWhatIsAllowed(String key, String value, String expected) {
         var error = rejected(Map.of(key, value));

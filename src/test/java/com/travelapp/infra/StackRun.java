@@ -90,13 +90,21 @@ public final class StackRun {
     }
 
     final TestResult result;
+    /** What the program declares; the objects it only reads from the cluster are in {@link #reads}. */
     final List<Registered> resources;
+    /** The objects read from the cluster ({@code Resource.get}), as "type namespace/name". */
+    final List<String> reads;
+    /** The API server's endpoint in the mocked cluster. */
+    static final String API_SERVER_ADDRESS = "192.0.2.10";
+    static final int API_SERVER_PORT = 6443;
     /** The options each resource was declared with, by "type name": what the mocks are not shown. */
     private final Map<String, ResourceOptions> options;
 
-    private StackRun(TestResult result, List<Registered> resources, Map<String, ResourceOptions> options) {
+    private StackRun(TestResult result, List<Registered> resources, List<String> reads,
+                     Map<String, ResourceOptions> options) {
         this.result = result;
         this.resources = resources;
+        this.reads = reads;
         this.options = options;
     }
 
@@ -119,6 +127,11 @@ public final class StackRun {
             if (args.type.equals("kubernetes:core/v1:Service") && loadBalancerIngress.isPresent()) {
                 state.put("status", Map.of("loadBalancer", Map.of("ingress", List.of(loadBalancerIngress.get()))));
             }
+            if (args.type.equals("kubernetes:discovery.k8s.io/v1:EndpointSlice") && args.id != null && !args.id.isEmpty()) {
+                // What the API server keeps in its own slice, default/kubernetes (read by Prometheus).
+                state.put("endpoints", List.of(Map.of("addresses", List.of(API_SERVER_ADDRESS))));
+                state.put("ports", List.of(Map.of("name", "https", "port", API_SERVER_PORT, "protocol", "TCP")));
+            }
             if (args.type.startsWith("kubernetes:")) {
                 var metadata = new HashMap<String, Object>(castMap(state.getOrDefault("metadata", Map.of())));
                 metadata.put("resourceVersion", "1");
@@ -138,12 +151,17 @@ public final class StackRun {
             urns.put(resource.pulumiResourceType() + " " + resource.pulumiResourceName(), value(resource.urn()));
         }
         var registered = new ArrayList<Registered>();
+        var reads = new ArrayList<String>();
         synchronized (recorded) {
             for (var args : recorded) {
+                if (args.id != null && !args.id.isEmpty()) {
+                    reads.add(args.type + " " + args.id);
+                    continue;
+                }
                 registered.add(new Registered(args.type, args.name, args.inputs, urns.getOrDefault(args.type + " " + args.name, "")));
             }
         }
-        return new StackRun(result, registered, options);
+        return new StackRun(result, registered, reads, options);
     }
 
     @SuppressWarnings("unchecked")

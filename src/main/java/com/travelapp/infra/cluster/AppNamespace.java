@@ -10,25 +10,41 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaPatchArgs;
 import com.pulumi.kubernetes.networking.v1.NetworkPolicy;
 import com.pulumi.kubernetes.networking.v1.NetworkPolicyArgs;
+import com.pulumi.kubernetes.networking.v1.inputs.NetworkPolicyPeerArgs;
 import com.pulumi.kubernetes.networking.v1.inputs.NetworkPolicySpecArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
+import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.NetworkSettings;
+import com.travelapp.infra.settings.NetworkSettings.Port;
+import com.travelapp.infra.settings.Workload;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The namespace every tier lives in, enforcing Pod Security "restricted", whose default
- * ServiceAccount mounts no token, and the default-deny ingress policy that the tiers open up one
- * rule at a time.
+ * ServiceAccount mounts no token, and the default-deny policies, ingress and egress, that the tiers
+ * open up one flow at a time. Declared here, for every pod: DNS to the cluster's DNS, and the
+ * extra egress of stack config.
  */
 public final class AppNamespace extends ComponentResource {
     private final Output<String> name;
 
-    public AppNamespace(String name, String namespace, boolean owned, ComponentResourceOptions options) {
+    /** The cluster DNS pods by the labels every kubeadm, kind, minikube and managed cluster gives them. */
+    static final Map<String, String> CLUSTER_DNS_PODS = Map.of("k8s-app", "kube-dns");
+    static final String CLUSTER_DNS_NAMESPACE = "kube-system";
+
+    /**
+     * @param podNames the {@code app.kubernetes.io/name} of each workload's pods, which the
+     *     {@code from} of an {@code extraEgress} entry names by workload
+     */
+    public AppNamespace(String name, String namespace, boolean owned, NetworkSettings network,
+                        Map<Workload, String> podNames, ComponentResourceOptions options) {
         super("travel:app:Namespace", name, options);
         var child = CustomResourceOptions.builder().parent(this).build();
 
@@ -44,18 +60,37 @@ public final class AppNamespace extends ComponentResource {
             this.name = Output.of(namespace);
         }
 
-        new NetworkPolicy("default-deny-ingress", NetworkPolicyArgs.builder()
-                .metadata(Kube.metadata("default-deny-ingress", this.name, Labels.of(Labels.APP, "network-policy")))
-                .spec(NetworkPolicySpecArgs.builder()
-                        // In a namespace we own, deny for every pod; in a shared one, only for ours.
-                        .podSelector(owned
-                                ? LabelSelectorArgs.builder().build()
-                                : LabelSelectorArgs.builder().matchLabels(Map.of(Labels.PART_OF, Labels.APP)).build())
-                        .policyTypes("Ingress")
-                        .build())
-                .build(), child);
+        // In a namespace we own, deny for every pod; in a shared one, only for ours.
+        var ourPods = owned
+                ? LabelSelectorArgs.builder().build()
+                : LabelSelectorArgs.builder().matchLabels(Map.of(Labels.PART_OF, Labels.APP)).build();
+        denyAll("default-deny-ingress", "Ingress", ourPods, child);
+        // Egress too: a compromised pod reaches nothing but the flows the tiers declare (no
+        // internet, no API server, no other namespace). The DNS allow below comes with it.
+        denyAll("default-deny-egress", "Egress", ourPods, child);
+        NetworkPolicies.allowEgressToPods("allow-dns-egress", ourPods,
+                NetworkPolicyPeerArgs.builder()
+                        .namespaceSelector(LabelSelectorArgs.builder()
+                                .matchLabels(Map.of("kubernetes.io/metadata.name", CLUSTER_DNS_NAMESPACE)).build())
+                        .podSelector(LabelSelectorArgs.builder().matchLabels(CLUSTER_DNS_PODS).build())
+                        .build(),
+                List.of(new Port(53, "UDP"), new Port(53, "TCP")), this.name, child);
+        var extra = network.extraEgress();
+        for (int i = 0; i < extra.size(); i++) {
+            var entry = extra.get(i);
+            NetworkPolicies.allowEgressToAddresses("extra-egress-" + i,
+                    NetworkPolicies.podsNamed(entry.from().stream().map(podNames::get).distinct().toList()),
+                    List.of(entry.cidr()), entry.ports(), this.name, child);
+        }
 
         registerOutputs(Map.of("name", this.name));
+    }
+
+    private void denyAll(String policyName, String direction, LabelSelectorArgs pods, CustomResourceOptions options) {
+        new NetworkPolicy(policyName, NetworkPolicyArgs.builder()
+                .metadata(Kube.metadata(policyName, this.name, Labels.of(Labels.APP, "network-policy")))
+                .spec(NetworkPolicySpecArgs.builder().podSelector(pods).policyTypes(direction).build())
+                .build(), options);
     }
 
     public Output<String> name() {

@@ -20,6 +20,7 @@ import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.networking.v1.inputs.NetworkPolicyPeerArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
@@ -28,8 +29,10 @@ import com.travelapp.infra.configuration.AppSecrets;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
+import com.travelapp.infra.settings.NetworkSettings.Port;
 import com.travelapp.infra.kube.PodSecurity;
 import com.travelapp.infra.settings.GrafanaSettings;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -118,6 +121,10 @@ public final class Grafana extends ComponentResource {
                 .build(), child);
 
         NetworkPolicies.allowFromAnywhere(NAME, PORT, namespace, child);
+        // Its one data source; Prometheus admits anyone on its port (a NodePort), so only this end is needed.
+        NetworkPolicies.allowEgressToPods("allow-grafana-egress-to-prometheus", NetworkPolicies.podsNamed(List.of(NAME)),
+                NetworkPolicyPeerArgs.builder().podSelector(NetworkPolicies.podsNamed(List.of(Prometheus.NAME))).build(),
+                List.of(Port.tcp(Prometheus.PORT)), namespace, child);
         registerOutputs(Map.of());
     }
 

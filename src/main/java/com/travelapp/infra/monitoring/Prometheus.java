@@ -20,6 +20,7 @@ import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
+import com.pulumi.kubernetes.discovery.v1.EndpointSlice;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.kubernetes.rbac.v1.ClusterRole;
 import com.pulumi.kubernetes.rbac.v1.ClusterRoleArgs;
@@ -36,6 +37,7 @@ import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
 import com.travelapp.infra.kube.PodSecurity;
+import com.travelapp.infra.settings.NetworkSettings.Port;
 import com.travelapp.infra.settings.PrometheusSettings;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,8 @@ public final class Prometheus extends ComponentResource {
     public static final int PORT = 9090;
     /** The image's nobody user. */
     public static final int UID = 65534;
+    /** The API server's own EndpointSlice, which it keeps up to date: namespace/name. */
+    public static final String API_SERVER_ENDPOINTS = "default/kubernetes";
 
     private final Output<String> serviceName;
 
@@ -129,7 +133,29 @@ public final class Prometheus extends ComponentResource {
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
         NetworkPolicies.allowFromAnywhere(NAME, PORT, namespace, child);
+        allowApiServer(namespace, child);
         registerOutputs(Map.of("serviceName", serviceName));
+    }
+
+    /**
+     * Service discovery and the node and cAdvisor scrapes go to the API server, which is no pod a
+     * selector could name: egress to the addresses and ports of the {@code kubernetes} Service's
+     * endpoints, read from the cluster at every preview and update (a control plane that moves is
+     * followed by the next {@code pulumi up}). Policies apply after Service translation, so these,
+     * not the ClusterIP, are what a CNI matches.
+     */
+    private static void allowApiServer(Output<String> namespace, CustomResourceOptions options) {
+        var apiServer = EndpointSlice.get("kubernetes-api-server", Output.of(API_SERVER_ENDPOINTS), options);
+        var cidrs = apiServer.endpoints().applyValue(endpoints -> endpoints.stream()
+                .flatMap(endpoint -> endpoint.addresses().stream())
+                .map(address -> address + (address.contains(":") ? "/128" : "/32"))
+                .distinct().sorted().toList());
+        var ports = apiServer.ports().applyValue(list -> list.stream()
+                .filter(port -> port.port().isPresent())
+                .map(port -> new Port(port.port().get(), port.protocol().orElse("TCP")))
+                .distinct().toList());
+        NetworkPolicies.allowEgressToAddresses("allow-prometheus-egress-to-api-server",
+                NetworkPolicies.podsNamed(List.of(NAME)), cidrs, ports, namespace, options);
     }
 
     private static ContainerArgs container(PrometheusSettings settings) {

@@ -12,7 +12,8 @@ public record Settings(
         BackendSettings backend,
         DatabaseSettings database,
         BackupSettings backup,
-        MonitoringSettings monitoring) {
+        MonitoringSettings monitoring,
+        NetworkSettings network) {
 
     /** The reference architecture runs everything in {@code default}; we only create namespaces we own. */
     public boolean ownsNamespace() {

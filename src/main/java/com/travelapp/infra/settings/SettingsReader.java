@@ -45,6 +45,7 @@ public final class SettingsReader {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?[0-9A-Fa-f:]+]?");
     private static final Pattern ALLOWED_HOST = Pattern.compile("\\.?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,6})m|([0-9]{1,4})(\\.[0-9]{1,3})?");
+    private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(TCP|UDP|SCTP))?");
     private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,12})(Ki|Mi|Gi|Ti|k|M|G|T)?");
 
     private final Config config;
@@ -100,6 +101,7 @@ public final class SettingsReader {
         var loadBalancerAvailable = bool(ConfigKey.LOAD_BALANCER_AVAILABLE);
         var nodeAddress = matching(ConfigKey.NODE_ADDRESS, HOST);
         var resources = resources();
+        var extraEgress = extraEgress();
         var backup = backup(databaseImage, pullPolicy, resources.get(Workload.BACKUP));
 
         var settings = new Settings(
@@ -115,7 +117,8 @@ public final class SettingsReader {
                         new PrometheusSettings(namespace, prometheusImage, pullPolicy, resources.get(Workload.PROMETHEUS),
                                 prometheusNodePort.orElse(0), scrapeInterval),
                         new GrafanaSettings(grafanaEnabled, grafanaImage, pullPolicy, resources.get(Workload.GRAFANA),
-                                grafanaNodePort.orElse(0), grafanaAdminUser, scrapeInterval)));
+                                grafanaNodePort.orElse(0), grafanaAdminUser, scrapeInterval)),
+                new NetworkSettings(extraEgress));
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(config.getName(), problems);
         }
@@ -300,6 +303,102 @@ public final class SettingsReader {
             }
         }
         return hosts;
+    }
+
+    /**
+     * {@code extraEgress}: a list of {cidr, ports, from}. Every entry is checked and each problem
+     * named by its position (extraEgress[1].ports[0]), so that one run lists them all.
+     */
+    private List<NetworkSettings.ExtraEgress> extraEgress() {
+        var raw = optional(ConfigKey.EXTRA_EGRESS);
+        var result = new ArrayList<NetworkSettings.ExtraEgress>();
+        if (raw.isEmpty()) {
+            return result;
+        }
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(raw.get());
+        } catch (JsonParseException e) {
+            check(ConfigKey.EXTRA_EGRESS, raw.get(), false);
+            return result;
+        }
+        if (!parsed.isJsonArray()) {
+            check(ConfigKey.EXTRA_EGRESS, raw.get(), false);
+            return result;
+        }
+        var entries = parsed.getAsJsonArray();
+        for (int i = 0; i < entries.size(); i++) {
+            var prefix = "extraEgress[" + i + "]";
+            if (!entries.get(i).isJsonObject()) {
+                problems.add(prefix + " = " + entries.get(i) + ": must be an object {cidr, ports, from}");
+                continue;
+            }
+            extraEgressEntry(prefix, entries.get(i).getAsJsonObject()).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    private Optional<NetworkSettings.ExtraEgress> extraEgressEntry(String prefix, JsonObject entry) {
+        int before = problems.size();
+        for (var field : entry.keySet()) {
+            if (!List.of("cidr", "ports", "from").contains(field)) {
+                problems.add(prefix + "." + field + ": unknown field; allowed: cidr, ports, from");
+            }
+        }
+        var cidr = entry.has("cidr") && entry.get("cidr").isJsonPrimitive() ? entry.get("cidr").getAsString() : null;
+        if (cidr == null) {
+            problems.add(prefix + ".cidr: missing; must be an IPv4 or IPv6 CIDR such as 10.0.0.25/32");
+        } else {
+            Cidr.problem(cidr).ifPresent(reason -> problems.add(prefix + ".cidr = \"" + cidr + "\": " + reason));
+        }
+        var ports = new ArrayList<NetworkSettings.Port>();
+        var portList = entry.get("ports");
+        if (portList == null || !portList.isJsonArray() || portList.getAsJsonArray().isEmpty()) {
+            problems.add(prefix + ".ports" + (portList == null ? ": missing" : " = " + portList + ":")
+                    + " must be a non-empty list of PORT or PORT/PROTOCOL, e.g. [587] or [\"53/UDP\", \"53/TCP\"]");
+        } else {
+            var list = portList.getAsJsonArray();
+            for (int j = 0; j < list.size(); j++) {
+                var text = list.get(j).isJsonPrimitive() ? list.get(j).getAsString() : list.get(j).toString();
+                var port = port(text);
+                if (port.isEmpty()) {
+                    problems.add(prefix + ".ports[" + j + "] = \"" + text
+                            + "\": must be PORT or PORT/PROTOCOL: a port from 1 to 65535, protocol TCP, UDP or SCTP (default TCP)");
+                }
+                port.ifPresent(ports::add);
+            }
+        }
+        var from = new ArrayList<Workload>();
+        var fromList = entry.get("from");
+        var names = Arrays.stream(Workload.values()).map(Workload::configName).collect(Collectors.joining(", "));
+        if (fromList == null) {
+            from.addAll(Arrays.asList(Workload.values()));
+        } else if (!fromList.isJsonArray() || fromList.getAsJsonArray().isEmpty()) {
+            problems.add(prefix + ".from = " + fromList + ": must be a non-empty list of workloads (" + names
+                    + "), or unset for all of them");
+        } else {
+            for (var element : fromList.getAsJsonArray()) {
+                var text = element.isJsonPrimitive() ? element.getAsString() : element.toString();
+                Arrays.stream(Workload.values()).filter(w -> w.configName().equals(text)).findFirst()
+                        .ifPresentOrElse(from::add, () -> problems.add(prefix + ".from: unknown workload \"" + text
+                                + "\"; allowed: " + names));
+            }
+        }
+        return problems.size() == before
+                ? Optional.of(new NetworkSettings.ExtraEgress(cidr, List.copyOf(ports), List.copyOf(from)))
+                : Optional.empty();
+    }
+
+    private static Optional<NetworkSettings.Port> port(String text) {
+        Matcher m = PORT.matcher(text.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        int number = Integer.parseInt(m.group(1));
+        if (number < 1 || number > 65535) {
+            return Optional.empty();
+        }
+        return Optional.of(new NetworkSettings.Port(number, m.group(2) == null ? "TCP" : m.group(2)));
     }
 
     private Map<Workload, ComputeResources> resources() {
