@@ -18,8 +18,7 @@
 # Env: LOCAL_CLUSTER_DIR (state; default $TOOLS_DIR/cluster), LOCAL_CLUSTER_NODE (real|kwok),
 #      LOCAL_CLUSTER_PORT_OFFSET (0; added to every port), LOCAL_CLUSTER_API_PORT (6443),
 #      LOCAL_CLUSTER_ETCD_PORT (23790),
-#      LOCAL_CLUSTER_NODES (kwok nodes, 2), LOCAL_CLUSTER_METRICS_SERVER (0; 1: metrics-server on
-#      the real node). See docs/tools.md.
+#      LOCAL_CLUSTER_NODES (kwok nodes, 2). See docs/tools.md.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -220,7 +219,7 @@ up() {
     --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
     --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
     --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
-    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --requestheader-extra-headers-prefix X-Remote-Extra- --enable-aggregator-routing=true \
     --allow-privileged=true --profiling=false --v=1
   wait_for kube-apiserver 60 api_ready
   log "kube-apiserver ready after $((SECONDS - t0))s"
@@ -267,9 +266,7 @@ up() {
 
 # The real node, every step timed (offline/cluster/cluster-node.sh).
 start_real_node() {
-  local t0="$1" step steps=(containerd kubelet cilium kube_proxy coredns)
-  # Opt-in until its APIService has been seen Available on a real node (docs/tools.md, metrics-server).
-  [ "${LOCAL_CLUSTER_METRICS_SERVER:-0}" = 1 ] && steps+=(metrics_server)
+  local t0="$1" step steps=(containerd kubelet cilium kube_proxy coredns metrics_server)
   node_prepare_host
   for step in "${steps[@]}"; do
     "start_$step"
