@@ -40,7 +40,7 @@ public enum ConfigKey {
     BACKUP_STORAGE_SIZE("backupStorageSize", "2Gi", "a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 64Mi"),
     BACKUP_STORAGE_CLASS("backupStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
     ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
-    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
+    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit|ephemeralStorageRequest|ephemeralStorageLimit> = a Kubernetes quantity; requests must not exceed limits");
 
     private final String key;
     private final String defaultValue;
