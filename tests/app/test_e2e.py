@@ -31,6 +31,12 @@ def test_nginx_healthz_answers_200_for_the_kubelet(site):
     assert web.request(site.url + "/healthz").status == 200
 
 
+def test_nginx_readyz_serves_the_page_for_the_kubelet(site):
+    answer = web.request(site.url + "/readyz")
+    assert answer.status == 200
+    assert b'<div id="root">' in answer.body
+
+
 def test_a_deep_link_serves_index_html_with_no_cache(site):
     answer = web.request(site.url + "/trips/12/edit")
     assert answer.status == 200
@@ -178,3 +184,10 @@ def test_backend_healthz_stays_200_while_the_database_is_down(gunicorn, database
 def test_with_the_backend_down_api_through_nginx_is_a_json_502(gunicorn, site):
     gunicorn.stop()
     assert_json_error(web.request(site.url + "/api/trips/"), 502)
+
+
+@pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
+def test_with_the_backend_down_the_frontends_probes_still_answer_200(gunicorn, site, probe):
+    gunicorn.stop()
+    assert gunicorn.process.poll() is not None
+    assert web.request(site.url + probe).status == 200

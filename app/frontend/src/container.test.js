@@ -60,9 +60,17 @@ describe("frontend image", () => {
     expect(template).toMatch(/location \/api\/ \{\s*proxy_pass http:\/\/backend_api;\s*proxy_http_version 1\.1;[^\n]*\n[^\n]*\n\s*proxy_set_header Connection "";/);
   });
 
-  it("has the SPA fallback, cache rules and probe the stack relies on", () => {
+  it("has the SPA fallback, cache rules and probes the stack relies on", () => {
     expect(template).toMatch(/try_files \$uri \/index\.html;/);
+    // liveness: nginx answers by itself; readiness: it serves the page, 503 without the build
     expect(template).toMatch(/location = \/healthz \{[^}]*return 200/);
+    expect(template).toMatch(/location = \/readyz \{[^}]*try_files \/index\.html =503;/);
+    for (const probe of ["healthz", "readyz"]) {
+      const block = template.match(new RegExp(`location = /${probe} \\{[^}]*\\}`))[0];
+      // neither depends on the backend, and the kubelet's calls stay out of the access log
+      expect(block).not.toMatch(/proxy_pass/);
+      expect(block).toMatch(/access_log off;/);
+    }
     expect(template).toMatch(/location \/assets\/ \{[^}]*add_header Cache-Control \$asset_cache_control always;/);
     // a year only for real hits: a 404 is not cached (tests/app checks it on nginx)
     expect(template).toMatch(/map \$status \$asset_cache_control \{\s*~\^\(200\|206\|304\)\$ "public, max-age=31536000, immutable";\s*default "no-store";/);

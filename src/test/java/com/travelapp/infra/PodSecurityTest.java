@@ -90,13 +90,13 @@ class PodSecurityTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void everyContainerHasRequestsAndLimitsForCpuAndMemory() {
+    void everyContainerHasRequestsAndLimitsForCpuMemoryAndEphemeralStorage() {
         for (var workload : run.workloads()) {
             for (var container : containers(workload)) {
                 var resources = (Map<String, Map<String, Object>>) container.get("resources");
                 assertNotNull(resources, workload.name());
-                assertEquals(Set.of("cpu", "memory"), resources.get("requests").keySet(), workload.name());
-                assertEquals(Set.of("cpu", "memory"), resources.get("limits").keySet(), workload.name());
+                assertEquals(Set.of("cpu", "memory", "ephemeral-storage"), resources.get("requests").keySet(), workload.name());
+                assertEquals(Set.of("cpu", "memory", "ephemeral-storage"), resources.get("limits").keySet(), workload.name());
             }
         }
     }

@@ -307,13 +307,28 @@ class SettingsReaderTest {
         assertEquals(Workload.FRONTEND.defaults(), settings.frontend().resources());
     }
 
+    @Test
+    void ephemeralStorageIsReadLikeCpuAndMemoryAndOverridesOnlyWhatItNames() {
+        var settings = StackRun.settings(Map.of("resources",
+                "{\"prometheus\":{\"ephemeralStorageLimit\":\"10Gi\"},\"grafana\":{\"ephemeralStorageRequest\":\"100M\"}}"));
+        var prometheus = settings.monitoring().prometheus().resources();
+        assertEquals("10Gi", prometheus.ephemeralStorageLimit());
+        assertEquals(Workload.PROMETHEUS.defaults().ephemeralStorageRequest(), prometheus.ephemeralStorageRequest());
+        assertEquals(Workload.PROMETHEUS.defaults().memoryLimit(), prometheus.memoryLimit());
+        assertEquals("100M", settings.monitoring().grafana().resources().ephemeralStorageRequest());
+    }
+
     @ParameterizedTest(name = "resources {0} is rejected")
     @CsvSource(delimiter = '|', value = {
             "{\"backend\":{\"memoryLimit\":\"lots\"}} | resources.backend.memoryLimit = \"lots\": must be a memory quantity",
             "{\"backend\":{\"cpuRequest\":\"2\",\"cpuLimit\":\"1\"}} | resources.backend.cpuRequest = \"2\": must not exceed the limit (1)",
             "{\"backend\":{\"memoryRequest\":\"2Gi\"}} | resources.backend.memoryRequest = \"2Gi\": must not exceed the limit (512Mi)",
             "{\"cache\":{\"cpuLimit\":\"1\"}} | resources.cache: unknown workload; allowed: frontend, backend, migrations, database, backup, prometheus, grafana",
-            "{\"backend\":{\"cpu\":\"1\"}} | resources.backend.cpu: unknown field",
+            "{\"backend\":{\"cpu\":\"1\"}} | resources.backend.cpu: unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit, ephemeralStorageRequest, ephemeralStorageLimit",
+            "{\"backend\":{\"ephemeralStorageLimit\":\"lots\"}} | resources.backend.ephemeralStorageLimit = \"lots\": must be a storage quantity such as 256Mi or 2Gi",
+            "{\"frontend\":{\"ephemeralStorageRequest\":\"2GB\"}} | resources.frontend.ephemeralStorageRequest = \"2GB\": must be a storage quantity such as 64Mi or 1Gi",
+            "{\"backend\":{\"ephemeralStorageRequest\":\"1Gi\"}} | resources.backend.ephemeralStorageRequest = \"1Gi\": must not exceed the limit (192Mi)",
+            "{\"database\":{\"ephemeralStorageRequest\":\"64Mi\",\"ephemeralStorageLimit\":\"32Mi\"}} | resources.database.ephemeralStorageRequest = \"64Mi\": must not exceed the limit (32Mi)",
             "not json | resources = \"not json\": must be an object",
     })
     void badResourcesAreRejectedWithThePathOfTheBadValue(String json, String expected) {

@@ -173,9 +173,15 @@ public final class Backend extends ComponentResource {
                         .imagePullPolicy(settings.imagePullPolicy())
                         .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
                         .env(environment(in))
-                        // The image waits up to a minute for the database before gunicorn answers.
+                        // Start-up: the image waits up to a minute for the database before gunicorn
+                        // answers; 150 s before the liveness probe may judge it.
                         .startupProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).failureThreshold(30).build())
+                        // Readiness, "can it serve the API?": /readyz answers 503 while the database is
+                        // unreachable or a migration is unapplied; out of the Service after 30 s.
                         .readinessProbe(ProbeArgs.builder().httpGet(readyz).periodSeconds(10).timeoutSeconds(3).failureThreshold(3).build())
+                        // Liveness, "is gunicorn wedged?": /healthz touches no database, so an outage of
+                        // PostgreSQL takes the pods out of the Service without restarting them. A minute
+                        // of no answer before a restart.
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(3).failureThreshold(3).build())
                         // Endpoints are removed asynchronously: keep serving while they catch up.
                         .lifecycle(LifecycleArgs.builder()

@@ -47,6 +47,10 @@ public final class Database extends ComponentResource {
     public static final String PGDATA = DATA_PATH + "/pgdata";
     /** The postgres user of the official Alpine image. */
     public static final int UID = 70;
+    /** How long pg_isready waits for the server's answer (its -t). */
+    private static final int PG_ISREADY_SECONDS = 3;
+    /** The kubelet's limit for one probe: pg_isready's wait plus the exec's own start on a busy node. */
+    private static final int PROBE_TIMEOUT_SECONDS = 5;
     /** The backend's pods (Backend.DATABASE_CLIENTS), which every stack admits; the Inputs say whom this one admits. */
     public static final List<String> CLIENTS = List.of("backend", "backend-migrations");
     /**
@@ -135,10 +139,21 @@ public final class Database extends ComponentResource {
         });
     }
 
+    /**
+     * pg_isready against the port clients use. It waits {@value #PG_ISREADY_SECONDS} s for an answer,
+     * less than the probes' timeout, so a server that does not answer is reported as such ("no
+     * response") by pg_isready rather than cut off by the kubelet.
+     */
+    private static String pgIsReady() {
+        return "pg_isready -t " + PG_ISREADY_SECONDS + " -h 127.0.0.1 -p " + PORT + " -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"";
+    }
+
     private static PodSpecArgs podSpec(DatabaseSettings settings, Output<String> appSecretName) {
-        var ready = ExecActionArgs.builder()
-                .command("sh", "-c", "exec pg_isready -h 127.0.0.1 -p " + PORT + " -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"")
-                .build();
+        // Accepting connections (pg_isready exits 0): what a client needs, so what readiness asks.
+        var accepting = ExecActionArgs.builder().command("sh", "-c", "exec " + pgIsReady()).build();
+        // The postmaster answers at all: 0, or 1 "rejecting connections" while it starts, recovers
+        // from a crash or shuts down, which a restart would only begin again. 2 (no response) fails.
+        var answering = ExecActionArgs.builder().command("sh", "-c", pgIsReady() + "; [ $? -le 1 ]").build();
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
                 .enableServiceLinks(false)
@@ -156,9 +171,21 @@ public final class Database extends ComponentResource {
                                 EnvVarArgs.builder().name("POSTGRES_PASSWORD_FILE")
                                         .value(AppSecrets.APP_SECRET_DIR + "/" + AppSecrets.DB_PASSWORD_KEY).build(),
                                 EnvVarArgs.builder().name("PGDATA").value(PGDATA).build())
-                        .startupProbe(ProbeArgs.builder().exec(ready).periodSeconds(5).failureThreshold(60).build())
-                        .readinessProbe(ProbeArgs.builder().exec(ready).periodSeconds(10).timeoutSeconds(5).failureThreshold(3).build())
-                        .livenessProbe(ProbeArgs.builder().exec(ready).periodSeconds(20).timeoutSeconds(5).failureThreshold(6).build())
+                        // Start-up: up to 5 minutes for the postmaster to open its port (initdb on a new
+                        // volume runs a temporary server on the socket only). Crash recovery is not
+                        // limited by it: a recovering postmaster answers "rejecting", which passes.
+                        .startupProbe(ProbeArgs.builder().exec(answering).periodSeconds(5).timeoutSeconds(PROBE_TIMEOUT_SECONDS)
+                                .failureThreshold(60).build())
+                        // Readiness, "should clients be sent here?": out of the Service after 2 misses
+                        // 5 s apart (10 to 15 s), and back at the first answer.
+                        .readinessProbe(ProbeArgs.builder().exec(accepting).periodSeconds(5).timeoutSeconds(PROBE_TIMEOUT_SECONDS)
+                                .failureThreshold(2).build())
+                        // Liveness, "is the postmaster wedged?": 6 misses 10 s apart, a minute without any
+                        // answer. A restart drops every session and, when the server cannot stop within the
+                        // grace period, ends in SIGKILL and a crash recovery: a slow or briefly stuck
+                        // database is only taken out of the Service by readiness, and left to come back.
+                        .livenessProbe(ProbeArgs.builder().exec(answering).periodSeconds(10).timeoutSeconds(PROBE_TIMEOUT_SECONDS)
+                                .failureThreshold(6).build())
                         .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         .volumeMounts(

@@ -48,6 +48,10 @@ public final class Frontend extends ComponentResource {
     public static final int UID = 10101;
     /** The image's nginx group; the pod's fsGroup. */
     public static final int GID = 101;
+    /** nginx's own answer, whatever the backend does: the liveness probe. */
+    public static final String LIVENESS_PATH = "/healthz";
+    /** index.html served from the image's build: the readiness probe. */
+    public static final String READINESS_PATH = "/readyz";
 
     private final Output<String> url;
     private final Output<String> serviceName;
@@ -95,7 +99,11 @@ public final class Frontend extends ComponentResource {
     }
 
     private static PodSpecArgs podSpec(FrontendSettings settings, Inputs in) {
-        var healthz = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
+        // Both locations are nginx's own (app/frontend/nginx/default.conf.template), never the backend's:
+        // with the API down every frontend still serves the page and its "API not reachable" message,
+        // where readiness through /api/ would empty the Service and the page with it.
+        var healthz = HTTPGetActionArgs.builder().path(LIVENESS_PATH).port("http").build();
+        var readyz = HTTPGetActionArgs.builder().path(READINESS_PATH).port("http").build();
         return PodSpecArgs.builder()
                 .automountServiceAccountToken(false)
                 .enableServiceLinks(false)
@@ -110,7 +118,14 @@ public final class Frontend extends ComponentResource {
                                 EnvVarArgs.builder().name("BACKEND_HOST").value(in.backendServiceName()).build(),
                                 EnvVarArgs.builder().name("BACKEND_PORT").value(String.valueOf(in.backendPort())).build(),
                                 EnvVarArgs.builder().name("NGINX_PORT").value(String.valueOf(CONTAINER_PORT)).build())
-                        .readinessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).timeoutSeconds(2).failureThreshold(3).build())
+                        // nginx answers within a second of starting: no startup probe.
+                        // Readiness, "should it get traffic?": it serves index.html. Out of the Service
+                        // after 2 misses (10 s); a pod whose image lacks the build never gets in, so a
+                        // rolling update stops before it replaces a working pod.
+                        .readinessProbe(ProbeArgs.builder().httpGet(readyz).periodSeconds(5).timeoutSeconds(2).failureThreshold(2).build())
+                        // Liveness, "is nginx wedged?": a stub answered by nginx alone. 3 misses 20 s
+                        // apart (a minute) before a restart, so that a CPU-throttled but working nginx
+                        // is left to catch up.
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(2).failureThreshold(3).build())
                         .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())

@@ -35,10 +35,17 @@ public final class Kube {
         return ObjectMetaArgs.builder().name(name).namespace(namespace).labels(labels).annotations(annotations).build();
     }
 
+    /**
+     * CPU, memory and ephemeral storage. The storage request lets the scheduler count the node disk a
+     * pod uses, and under disk pressure the kubelet evicts first the pods using more than they
+     * requested; the limit bounds a pod's logs and emptyDirs together (Workload has the arithmetic).
+     */
     public static ResourceRequirementsArgs resources(ComputeResources resources) {
         return ResourceRequirementsArgs.builder()
-                .requests(Map.of("cpu", resources.cpuRequest(), "memory", resources.memoryRequest()))
-                .limits(Map.of("cpu", resources.cpuLimit(), "memory", resources.memoryLimit()))
+                .requests(Map.of("cpu", resources.cpuRequest(), "memory", resources.memoryRequest(),
+                        "ephemeral-storage", resources.ephemeralStorageRequest()))
+                .limits(Map.of("cpu", resources.cpuLimit(), "memory", resources.memoryLimit(),
+                        "ephemeral-storage", resources.ephemeralStorageLimit()))
                 .build();
     }
 

@@ -129,6 +129,8 @@ public final class Grafana extends ComponentResource {
     }
 
     private static ContainerArgs container(GrafanaSettings settings) {
+        // Grafana's own two: /healthz answers while the web server runs, /api/health also queries its database.
+        var alive = HTTPGetActionArgs.builder().path("/healthz").port("http").build();
         var health = HTTPGetActionArgs.builder().path("/api/health").port("http").build();
         return ContainerArgs.builder()
                 .name(NAME)
@@ -145,8 +147,13 @@ public final class Grafana extends ComponentResource {
                         EnvVarArgs.builder().name("GF_ANALYTICS_CHECK_FOR_UPDATES").value("false").build(),
                         EnvVarArgs.builder().name("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
                                 .value("/var/lib/grafana/dashboards/requests.json").build())
-                .readinessProbe(ProbeArgs.builder().httpGet(health).periodSeconds(10).timeoutSeconds(3).build())
-                .livenessProbe(ProbeArgs.builder().httpGet(health).initialDelaySeconds(30).periodSeconds(20).timeoutSeconds(3).build())
+                // Start-up: every start migrates a new database (its emptyDir) before the web server
+                // listens, which takes minutes on a throttled CPU; 3 minutes before liveness judges.
+                .startupProbe(ProbeArgs.builder().httpGet(alive).periodSeconds(5).timeoutSeconds(3).failureThreshold(36).build())
+                // Readiness, "can it show dashboards?": its database answers; out of the Service after 30 s.
+                .readinessProbe(ProbeArgs.builder().httpGet(health).periodSeconds(10).timeoutSeconds(3).failureThreshold(3).build())
+                // Liveness, "is the process wedged?": the web server answers; a minute of silence.
+                .livenessProbe(ProbeArgs.builder().httpGet(alive).periodSeconds(20).timeoutSeconds(3).failureThreshold(3).build())
                 .resources(Kube.resources(settings.resources()))
                 .securityContext(PodSecurity.container())
                 .volumeMounts(

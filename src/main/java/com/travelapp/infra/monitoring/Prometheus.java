@@ -169,10 +169,15 @@ public final class Prometheus extends ComponentResource {
                         "--storage.tsdb.retention.time=7d",
                         "--web.enable-lifecycle"))
                 .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
+                // No startup probe: /-/healthy answers as soon as the web server listens, which is
+                // before the WAL replay, however long that takes.
+                // Readiness, "can it answer queries?": /-/ready turns 200 once the TSDB is open and the
+                // config loaded; out of the Service (Grafana's datasource) after 30 s.
                 .readinessProbe(ProbeArgs.builder().httpGet(HTTPGetActionArgs.builder().path("/-/ready").port("http").build())
-                        .periodSeconds(10).timeoutSeconds(3).build())
+                        .periodSeconds(10).timeoutSeconds(3).failureThreshold(3).build())
+                // Liveness, "is the process wedged?": its web server answers; a minute of silence.
                 .livenessProbe(ProbeArgs.builder().httpGet(HTTPGetActionArgs.builder().path("/-/healthy").port("http").build())
-                        .initialDelaySeconds(15).periodSeconds(20).timeoutSeconds(3).build())
+                        .periodSeconds(20).timeoutSeconds(3).failureThreshold(3).build())
                 .resources(Kube.resources(settings.resources()))
                 .securityContext(PodSecurity.container())
                 .volumeMounts(Kube.readOnlyMount("config", "/etc/prometheus"), Kube.mount("data", "/prometheus"))

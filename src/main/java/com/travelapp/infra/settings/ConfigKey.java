@@ -41,7 +41,7 @@ public enum ConfigKey {
     BACKUP_STORAGE_CLASS("backupStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
     ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
     EXTRA_EGRESS("extraEgress", null, "a list of {cidr, ports, from}: cidr an IPv4 or IPv6 CIDR (10.0.0.25/32), ports a non-empty list of PORT or PORT/PROTOCOL (587, 53/UDP; TCP, UDP or SCTP), from the workloads it is for (frontend, backend, migrations, database, backup, prometheus, grafana; unset: all); egress beyond the stack's own flows, e.g. an SMTP relay"),
-    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
+    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit|ephemeralStorageRequest|ephemeralStorageLimit> = a Kubernetes quantity; requests must not exceed limits");
 
     private final String key;
     private final String defaultValue;

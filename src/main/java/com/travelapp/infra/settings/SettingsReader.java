@@ -47,6 +47,9 @@ public final class SettingsReader {
     private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,6})m|([0-9]{1,4})(\\.[0-9]{1,3})?");
     private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(TCP|UDP|SCTP))?");
     private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,12})(Ki|Mi|Gi|Ti|k|M|G|T)?");
+    /** The fields of {@code resources.<workload>}, in the order the error for an unknown one lists them. */
+    private static final List<String> RESOURCE_FIELDS = List.of("cpuRequest", "memoryRequest", "cpuLimit", "memoryLimit",
+            "ephemeralStorageRequest", "ephemeralStorageLimit");
 
     private final Config config;
     private final Set<String> presentKeys;
@@ -439,17 +442,23 @@ public final class SettingsReader {
         var defaults = workload.defaults();
         var prefix = "resources." + workload.configName() + ".";
         for (var field : fields.keySet()) {
-            if (!List.of("cpuRequest", "memoryRequest", "cpuLimit", "memoryLimit").contains(field)) {
-                problems.add(prefix + field + ": unknown field; allowed: cpuRequest, memoryRequest, cpuLimit, memoryLimit");
+            if (!RESOURCE_FIELDS.contains(field)) {
+                problems.add(prefix + field + ": unknown field; allowed: " + String.join(", ", RESOURCE_FIELDS));
             }
         }
         var cpuRequest = quantity(prefix + "cpuRequest", fields, defaults.cpuRequest(), CPU, "a CPU quantity such as 100m or 0.5");
         var cpuLimit = quantity(prefix + "cpuLimit", fields, defaults.cpuLimit(), CPU, "a CPU quantity such as 500m or 1");
         var memoryRequest = quantity(prefix + "memoryRequest", fields, defaults.memoryRequest(), MEMORY, "a memory quantity such as 128Mi or 1Gi");
         var memoryLimit = quantity(prefix + "memoryLimit", fields, defaults.memoryLimit(), MEMORY, "a memory quantity such as 512Mi or 1Gi");
+        // Bytes like memory, so the same syntax (Kubernetes reads both as quantities of bytes).
+        var storageRequest = quantity(prefix + "ephemeralStorageRequest", fields, defaults.ephemeralStorageRequest(), MEMORY,
+                "a storage quantity such as 64Mi or 1Gi");
+        var storageLimit = quantity(prefix + "ephemeralStorageLimit", fields, defaults.ephemeralStorageLimit(), MEMORY,
+                "a storage quantity such as 256Mi or 2Gi");
         requireRequestWithinLimit(prefix + "cpuRequest", cpuRequest, cpuLimit, millicores(cpuRequest), millicores(cpuLimit));
         requireRequestWithinLimit(prefix + "memoryRequest", memoryRequest, memoryLimit, bytes(memoryRequest), bytes(memoryLimit));
-        return new ComputeResources(cpuRequest, memoryRequest, cpuLimit, memoryLimit);
+        requireRequestWithinLimit(prefix + "ephemeralStorageRequest", storageRequest, storageLimit, bytes(storageRequest), bytes(storageLimit));
+        return new ComputeResources(cpuRequest, memoryRequest, cpuLimit, memoryLimit, storageRequest, storageLimit);
     }
 
     private String quantity(String key, JsonObject fields, String fallback, Pattern pattern, String expectation) {

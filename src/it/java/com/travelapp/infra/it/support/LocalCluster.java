@@ -102,6 +102,14 @@ public final class LocalCluster implements AutoCloseable {
         throw new AssertionError("containerd has no task for container " + id);
     }
 
+    /**
+     * Sends SIGNAL ("STOP", "CONT", ...) to a host process of the node, whose containers run as host
+     * processes: what a process that hangs, then resumes, looks like to the kubelet.
+     */
+    public void signal(long hostPid, String signal) {
+        Command.run(projectDir, env, Duration.ofSeconds(10), List.of("kill", "-" + signal, String.valueOf(hostPid))).orFail();
+    }
+
     @Override
     public void close() {
         if (client != null) {
