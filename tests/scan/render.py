@@ -68,6 +68,11 @@ def render_stack(stack_file: Path, out: Path, work: Path) -> int:
     # Without this machine's encryption salt, which belongs to another state's passphrase.
     config = [line for line in stack_file.read_text().splitlines() if not line.startswith("encryptionsalt:")]
     config.append(f"  kubernetes:renderYamlToDirectory: {raw}")
+    # A render reads nothing from a cluster: the API server's address, which a deploy reads from the
+    # EndpointSlice default/kubernetes, is given as stack config can give it (an address of the
+    # documentation range).
+    if not any(line.strip().startswith("travel-app:apiServerEndpoints:") for line in config):
+        config.append("  travel-app:apiServerEndpoints: 192.0.2.10:6443")
     (project / "Pulumi.render.yaml").write_text("\n".join(config) + "\n")
     base = {key: value for key, value in os.environ.items() if key != "PULUMI_CONFIG_PASSPHRASE_FILE"}
     base.update(PULUMI_BACKEND_URL=f"file://{state}", PULUMI_CONFIG_PASSPHRASE=f"render-{secrets.token_hex(12)}")

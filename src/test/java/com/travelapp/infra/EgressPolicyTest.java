@@ -99,6 +99,15 @@ class EgressPolicyTest {
     }
 
     @Test
+    void apiServerEndpointsFromStackConfigReplaceTheReadAndNameEachAddressAndPort() {
+        var run = StackRun.of(StackRun.settings(Map.of("apiServerEndpoints", "198.51.100.1:443, [fd00::1]:6443")));
+        assertEquals(List.of(), run.reads, "nothing is read from the cluster");
+        var flows = egressFlows(run);
+        assertTrue(flows.contains("prometheus -> 198.51.100.1/32 443/TCP,6443/TCP"), flows.toString());
+        assertTrue(flows.contains("prometheus -> fd00::1/128 443/TCP,6443/TCP"), flows.toString());
+    }
+
+    @Test
     void extraEgressOpensEachEntryForItsWorkloadsOnlyOrForAllOfThemWhenFromIsUnset() {
         var run = StackRun.of(StackRun.settings(Map.of("extraEgress",
                 "[{\"cidr\":\"10.0.0.25/32\",\"ports\":[587],\"from\":[\"backend\",\"migrations\"]},"

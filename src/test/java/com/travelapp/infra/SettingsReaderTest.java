@@ -105,6 +105,7 @@ class SettingsReaderTest {
             Map.entry("databaseStorageClass", "fast-ssd"), Map.entry("backupEnabled", "true"),
             Map.entry("backupSchedule", "@daily"), Map.entry("backupRetention", "3"), Map.entry("backupStorageSize", "1Gi"),
             Map.entry("backupStorageClass", "slow-hdd"), Map.entry("allowedHosts", "travel.example.com"),
+            Map.entry("apiServerEndpoints", "192.0.2.10:6443, [fd00::1]:443"),
             Map.entry("extraEgress", "[{\"cidr\":\"10.0.0.25/32\",\"ports\":[587],\"from\":[\"backend\"]}]"),
             Map.entry("resources", "{\"backend\":{\"memoryLimit\":\"768Mi\"}}"));
 
@@ -151,6 +152,10 @@ class SettingsReaderTest {
             "backupStorageSize | 32Mi | backupStorageSize = \"32Mi\": must be at least 64Mi: anything smaller is almost surely a mistaken unit",
             "backupStorageClass | Slow HDD | backupStorageClass = \"Slow HDD\": must be a StorageClass name",
             "backupSchedule | daily | backupSchedule = \"daily\": must be a cron schedule in UTC",
+            "apiServerEndpoints | 192.0.2.10 | apiServerEndpoints = \"192.0.2.10\": must be comma-separated ADDRESS:PORT of the Kubernetes API server",
+            "apiServerEndpoints | kubernetes.default:443 | 'kubernetes.default:443' is not an IP address and port",
+            "apiServerEndpoints | 192.0.2.10:70000 | '192.0.2.10:70000' is not an IP address and port",
+            "apiServerEndpoints | 192.0.2.300:6443 | '192.0.2.300:6443' is not an IP address and port",
             "extraEgress | {\"cidr\":\"10.0.0.25/32\"} | extraEgress = \"{\"cidr\":\"10.0.0.25/32\"}\": must be a list of {cidr, ports, from}",
             "extraEgress | [{\"cidr\":\"10.0.0.25\",\"ports\":[587]}] | extraEgress[0].cidr = \"10.0.0.25\": must end in a prefix length, e.g. 10.0.0.25/32",
             "extraEgress | [{\"cidr\":\"10.0.0.25/24\",\"ports\":[587]}] | extraEgress[0].cidr = \"10.0.0.25/24\": has host bits set below its /24; the network is 10.0.0.0/24",

@@ -68,8 +68,10 @@ public final class NetworkPolicies {
         var rule = Output.tuple(cidrs, ports).applyValue(t -> {
             // An egress rule with no peer or no port allows every destination or port: never declare one by accident.
             if (t.t1.isEmpty() || t.t2.isEmpty()) {
-                throw new IllegalArgumentException("NetworkPolicy " + name
-                        + ": an egress rule to addresses needs at least one address and one port; got " + t.t1 + " " + t.t2);
+                throw new IllegalStateException("NetworkPolicy " + name + ": no address or port to allow ("
+                        + t.t1 + ", " + t.t2 + "); an egress rule without them would allow every destination."
+                        + " For the API server, set apiServerEndpoints when the cluster's EndpointSlice default/kubernetes"
+                        + " cannot be read (e.g. a render without a cluster)");
             }
             return List.of(NetworkPolicyEgressRuleArgs.builder()
                     .to(t.t1.stream()

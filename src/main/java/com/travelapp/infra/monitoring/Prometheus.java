@@ -21,6 +21,8 @@ import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.discovery.v1.EndpointSlice;
+import com.pulumi.kubernetes.discovery.v1.outputs.Endpoint;
+import com.pulumi.kubernetes.discovery.v1.outputs.EndpointPort;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.kubernetes.rbac.v1.ClusterRole;
 import com.pulumi.kubernetes.rbac.v1.ClusterRoleArgs;
@@ -41,6 +43,7 @@ import com.travelapp.infra.settings.NetworkSettings.Port;
 import com.travelapp.infra.settings.PrometheusSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Prometheus: scrapes annotated pods and services, nodes and cAdvisor every scrape interval and
@@ -133,29 +136,41 @@ public final class Prometheus extends ComponentResource {
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
         NetworkPolicies.allowFromAnywhere(NAME, PORT, namespace, child);
-        allowApiServer(namespace, child);
+        allowApiServer(settings, namespace, child);
         registerOutputs(Map.of("serviceName", serviceName));
     }
 
     /**
      * Service discovery and the node and cAdvisor scrapes go to the API server, which is no pod a
-     * selector could name: egress to the addresses and ports of the {@code kubernetes} Service's
-     * endpoints, read from the cluster at every preview and update (a control plane that moves is
-     * followed by the next {@code pulumi up}). Policies apply after Service translation, so these,
-     * not the ClusterIP, are what a CNI matches.
+     * selector could name: egress to its addresses and ports. Unless stack config names them
+     * ({@code apiServerEndpoints}), they are those of the {@code kubernetes} Service's endpoints,
+     * read from the cluster at every preview and update (a control plane that moves is followed by
+     * the next {@code pulumi up}). Policies apply after Service translation, so these, not the
+     * ClusterIP, are what a CNI matches.
      */
-    private static void allowApiServer(Output<String> namespace, CustomResourceOptions options) {
-        var apiServer = EndpointSlice.get("kubernetes-api-server", Output.of(API_SERVER_ENDPOINTS), options);
-        var cidrs = apiServer.endpoints().applyValue(endpoints -> endpoints.stream()
-                .flatMap(endpoint -> endpoint.addresses().stream())
-                .map(address -> address + (address.contains(":") ? "/128" : "/32"))
-                .distinct().sorted().toList());
-        var ports = apiServer.ports().applyValue(list -> list.stream()
-                .filter(port -> port.port().isPresent())
-                .map(port -> new Port(port.port().get(), port.protocol().orElse("TCP")))
-                .distinct().toList());
+    private static void allowApiServer(PrometheusSettings settings, Output<String> namespace, CustomResourceOptions options) {
+        Output<List<String>> cidrs;
+        Output<List<Port>> ports;
+        if (!settings.apiServerEndpoints().isEmpty()) {
+            cidrs = Output.of(settings.apiServerEndpoints().stream().map(e -> hostCidr(e.address())).distinct().sorted().toList());
+            ports = Output.of(settings.apiServerEndpoints().stream().map(e -> Port.tcp(e.port())).distinct().toList());
+        } else {
+            var apiServer = EndpointSlice.get("kubernetes-api-server", Output.of(API_SERVER_ENDPOINTS), options);
+            cidrs = apiServer.endpoints().applyValue(endpoints -> Objects.requireNonNullElse(endpoints, List.<Endpoint>of()).stream()
+                    .flatMap(endpoint -> endpoint.addresses().stream())
+                    .map(Prometheus::hostCidr)
+                    .distinct().sorted().toList());
+            ports = apiServer.ports().applyValue(list -> Objects.requireNonNullElse(list, List.<EndpointPort>of()).stream()
+                    .filter(port -> port.port().isPresent())
+                    .map(port -> new Port(port.port().get(), port.protocol().orElse("TCP")))
+                    .distinct().toList());
+        }
         NetworkPolicies.allowEgressToAddresses("allow-prometheus-egress-to-api-server",
                 NetworkPolicies.podsNamed(List.of(NAME)), cidrs, ports, namespace, options);
+    }
+
+    private static String hostCidr(String address) {
+        return address + (address.contains(":") ? "/128" : "/32");
     }
 
     private static ContainerArgs container(PrometheusSettings settings) {

@@ -40,6 +40,7 @@ public enum ConfigKey {
     BACKUP_STORAGE_SIZE("backupStorageSize", "2Gi", "a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 64Mi"),
     BACKUP_STORAGE_CLASS("backupStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
     ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
+    API_SERVER_ENDPOINTS("apiServerEndpoints", null, "comma-separated ADDRESS:PORT of the Kubernetes API server (192.0.2.10:6443, [fd00::1]:443), where Prometheus's egress rule lets it connect; unset: read from the EndpointSlice default/kubernetes at each preview and update"),
     EXTRA_EGRESS("extraEgress", null, "a list of {cidr, ports, from}: cidr an IPv4 or IPv6 CIDR (10.0.0.25/32), ports a non-empty list of PORT or PORT/PROTOCOL (587, 53/UDP; TCP, UDP or SCTP), from the workloads it is for (frontend, backend, migrations, database, backup, prometheus, grafana; unset: all); egress beyond the stack's own flows, e.g. an SMTP relay"),
     RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit|ephemeralStorageRequest|ephemeralStorageLimit> = a Kubernetes quantity; requests must not exceed limits");
 

@@ -20,6 +20,9 @@ public record NetworkSettings(List<ExtraEgress> extraEgress) {
         }
     }
 
+    /** An address and TCP port: where the API server listens, when stack config says so. */
+    public record Endpoint(String address, int port) {}
+
     /** Lets the pods of {@code from} open {@code ports} of the addresses in {@code cidr}. */
     public record ExtraEgress(String cidr, List<Port> ports, List<Workload> from) {}
 }

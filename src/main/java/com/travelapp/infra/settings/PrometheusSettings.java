@@ -1,5 +1,7 @@
 package com.travelapp.infra.settings;
 
+import java.util.List;
+
 /**
  * @param namespace the namespace it scrapes, which also qualifies its cluster-wide RBAC objects' names
  * @param scrapeInterval a Prometheus duration, such as 15s
@@ -10,4 +12,5 @@ public record PrometheusSettings(
         String imagePullPolicy,
         ComputeResources resources,
         int nodePort,
-        String scrapeInterval) {}
+        String scrapeInterval,
+        List<NetworkSettings.Endpoint> apiServerEndpoints) {}

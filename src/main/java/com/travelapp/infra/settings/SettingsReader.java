@@ -45,6 +45,7 @@ public final class SettingsReader {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?[0-9A-Fa-f:]+]?");
     private static final Pattern ALLOWED_HOST = Pattern.compile("\\.?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,6})m|([0-9]{1,4})(\\.[0-9]{1,3})?");
+    private static final Pattern ENDPOINT = Pattern.compile("(?:([0-9.]+)|\\[([0-9A-Fa-f:.]+)]):([0-9]{1,5})");
     private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(TCP|UDP|SCTP))?");
     private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,12})(Ki|Mi|Gi|Ti|k|M|G|T)?");
     /** The fields of {@code resources.<workload>}, in the order the error for an unknown one lists them. */
@@ -105,6 +106,7 @@ public final class SettingsReader {
         var nodeAddress = matching(ConfigKey.NODE_ADDRESS, HOST);
         var resources = resources();
         var extraEgress = extraEgress();
+        var apiServerEndpoints = apiServerEndpoints();
         var backup = backup(databaseImage, pullPolicy, resources.get(Workload.BACKUP));
 
         var settings = new Settings(
@@ -118,7 +120,7 @@ public final class SettingsReader {
                 backup,
                 new MonitoringSettings(nodeAddress,
                         new PrometheusSettings(namespace, prometheusImage, pullPolicy, resources.get(Workload.PROMETHEUS),
-                                prometheusNodePort.orElse(0), scrapeInterval),
+                                prometheusNodePort.orElse(0), scrapeInterval, apiServerEndpoints),
                         new GrafanaSettings(grafanaEnabled, grafanaImage, pullPolicy, resources.get(Workload.GRAFANA),
                                 grafanaNodePort.orElse(0), grafanaAdminUser, scrapeInterval)),
                 new NetworkSettings(extraEgress));
@@ -390,6 +392,28 @@ public final class SettingsReader {
         return problems.size() == before
                 ? Optional.of(new NetworkSettings.ExtraEgress(cidr, List.copyOf(ports), List.copyOf(from)))
                 : Optional.empty();
+    }
+
+    private List<NetworkSettings.Endpoint> apiServerEndpoints() {
+        var value = optional(ConfigKey.API_SERVER_ENDPOINTS).orElse("");
+        var endpoints = new ArrayList<NetworkSettings.Endpoint>();
+        for (var item : value.split(",")) {
+            var text = item.trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            Matcher m = ENDPOINT.matcher(text);
+            var address = m.matches() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+            var port = m.matches() ? port(m.group(3)) : Optional.<NetworkSettings.Port>empty();
+            var suffix = address != null && address.contains(":") ? "/128" : "/32";
+            if (address == null || port.isEmpty() || Cidr.problem(address + suffix).isPresent()) {
+                problem(ConfigKey.API_SERVER_ENDPOINTS, value, "must be " + ConfigKey.API_SERVER_ENDPOINTS.allowed()
+                        + "; '" + text + "' is not an IP address and port");
+                return List.of();
+            }
+            endpoints.add(new NetworkSettings.Endpoint(address, port.get().number()));
+        }
+        return List.copyOf(endpoints);
     }
 
     private static Optional<NetworkSettings.Port> port(String text) {
