@@ -15,6 +15,8 @@ public enum ConfigKey {
     NAMESPACE("namespace", "travel-app", "a DNS label: lower-case letters, digits and '-', at most 63 characters; 'default' uses the existing namespace"),
     FRONTEND_REPLICAS("frontendReplicas", "2", "an integer from 1 to 100"),
     BACKEND_REPLICAS("backendReplicas", "2", "an integer from 1 to 100"),
+    FRONTEND_AUTOSCALING("frontendAutoscaling", "an object: " + autoscalingFields("frontend")),
+    BACKEND_AUTOSCALING("backendAutoscaling", "an object: " + autoscalingFields("backend")),
     FRONTEND_IMAGE("frontendImage", "travel-app/frontend:0.1.0", "an image reference with a tag or digest, not ':latest'"),
     BACKEND_IMAGE("backendImage", "travel-app/backend:0.1.0", "an image reference with a tag or digest, not ':latest'"),
     DATABASE_IMAGE("databaseImage", "postgres:17.2-alpine3.21", "an image reference with a tag or digest, not ':latest'"),
@@ -40,16 +42,39 @@ public enum ConfigKey {
     BACKUP_STORAGE_SIZE("backupStorageSize", "2Gi", "a whole number with Mi, Gi or Ti (e.g. 2Gi), at least 64Mi"),
     BACKUP_STORAGE_CLASS("backupStorageClass", null, "a StorageClass name; unset uses the cluster's default class"),
     ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
-    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
+    RESOURCES("resources", "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit> = a Kubernetes quantity; requests must not exceed limits");
 
     private final String key;
     private final String defaultValue;
     private final String allowed;
+    private final boolean object;
 
     ConfigKey(String key, String defaultValue, String allowed) {
+        this(key, defaultValue, allowed, false);
+    }
+
+    /** An object key, set by path ({@code pulumi config set --path resources.backend.cpuLimit 1}); unset means every field's default. */
+    ConfigKey(String key, String allowed) {
+        this(key, null, allowed, true);
+    }
+
+    private ConfigKey(String key, String defaultValue, String allowed, boolean object) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.allowed = allowed;
+        this.object = object;
+    }
+
+    /** No '|' in it: the text is also a cell of the README's table. */
+    private static String autoscalingFields(String tier) {
+        var d = Autoscaling.DEFAULTS;
+        return tier + "Autoscaling.enabled = true or false (default " + d.enabled() + "); .maxReplicas = an integer from "
+                + Autoscaling.MIN_REPLICAS + " to " + SettingsReader.MAX_REPLICAS + " (default " + d.maxReplicas() + "); .targetCpuUtilization = "
+                + Autoscaling.MIN_TARGET_CPU_UTILIZATION + " to " + Autoscaling.MAX_TARGET_CPU_UTILIZATION
+                + ", percent of the CPU request (default " + d.targetCpuUtilization() + "); .scaleDownStabilizationSeconds = 0 to "
+                + Autoscaling.MAX_STABILIZATION_SECONDS + " (default " + d.scaleDownStabilizationSeconds() + "); enabled, a"
+                + " HorizontalPodAutoscaler keeps " + tier + "Replicas (then at least " + Autoscaling.MIN_REPLICAS
+                + ") to maxReplicas pods";
     }
 
     public String key() {
@@ -63,6 +88,11 @@ public enum ConfigKey {
 
     public String allowed() {
         return allowed;
+    }
+
+    /** Declared {@code type: object} in Pulumi.yaml; the program receives it as JSON. */
+    public boolean isObject() {
+        return object;
     }
 
     public static Optional<ConfigKey> named(String key) {
