@@ -31,6 +31,7 @@ import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
+import com.travelapp.infra.kube.Autoscaler;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
@@ -112,9 +113,9 @@ public final class Backend extends ComponentResource {
                 CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).dependsOn(in.database()).build());
 
         this.deployment = new Deployment(NAME, DeploymentArgs.builder()
-                .metadata(Kube.metadata(NAME, in.namespace(), labels))
+                .metadata(Kube.metadata(NAME, in.namespace(), labels, Autoscaler.DEPLOYMENT_ANNOTATIONS))
                 .spec(DeploymentSpecArgs.builder()
-                        .replicas(settings.replicas())
+                        .replicas(Autoscaler.replicas(settings.replicas(), settings.autoscaling()))
                         .revisionHistoryLimit(5)
                         .selector(Kube.selector(NAME))
                         .strategy(Kube.zeroDowntimeRollingUpdate())
@@ -140,6 +141,10 @@ public final class Backend extends ComponentResource {
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
         Kube.keepOneAvailable(NAME, in.namespace(), labels, child);
+        if (settings.autoscaling().enabled()) {
+            Autoscaler.forDeployment(NAME, in.namespace(), labels, settings.replicas(), settings.autoscaling(),
+                    CustomResourceOptions.builder().parent(this).dependsOn(deployment).build());
+        }
 
         NetworkPolicies.allowFrom(NAME, PORT, CLIENTS, in.namespace(), child);
 

@@ -22,6 +22,7 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.kube.Autoscaler;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
@@ -61,10 +62,10 @@ public final class Frontend extends ComponentResource {
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "web");
 
-        new Deployment(NAME, DeploymentArgs.builder()
-                .metadata(Kube.metadata(NAME, namespace, labels))
+        var deployment = new Deployment(NAME, DeploymentArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels, Autoscaler.DEPLOYMENT_ANNOTATIONS))
                 .spec(DeploymentSpecArgs.builder()
-                        .replicas(settings.replicas())
+                        .replicas(Autoscaler.replicas(settings.replicas(), settings.autoscaling()))
                         .revisionHistoryLimit(5)
                         .selector(Kube.selector(NAME))
                         .strategy(Kube.zeroDowntimeRollingUpdate())
@@ -86,6 +87,10 @@ public final class Frontend extends ComponentResource {
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
         Kube.keepOneAvailable(NAME, namespace, labels, child);
+        if (settings.autoscaling().enabled()) {
+            Autoscaler.forDeployment(NAME, namespace, labels, settings.replicas(), settings.autoscaling(),
+                    CustomResourceOptions.builder().parent(this).dependsOn(deployment).build());
+        }
 
         NetworkPolicies.allowFromAnywhere(NAME, CONTAINER_PORT, namespace, child);
 
