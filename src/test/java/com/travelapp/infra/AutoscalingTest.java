@@ -134,6 +134,13 @@ class AutoscalingTest {
         }
     }
 
+    @ParameterizedTest(name = "a {0} pod taken away by a scale-in serves 5 s more while its endpoint goes")
+    @CsvSource({"frontend", "backend"})
+    void aPodOfAnAutoscaledTierKeepsServingWhileItsEndpointIsRemoved(String tier) {
+        var container = both().one(DEPLOYMENT, tier).map("spec", "template", "spec", "containers", 0);
+        assertEquals(Map.of("preStop", Map.of("exec", Map.of("command", List.of("sleep", "5")))), container.get("lifecycle"));
+    }
+
     @Test
     void turningAutoscalingOnChangesOnlyTheTiersDeploymentAndAddsItsAutoscaler() {
         var before = StackRun.ofDefaults();

@@ -14,10 +14,7 @@ import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
-import com.pulumi.kubernetes.core.v1.inputs.ExecActionArgs;
 import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
-import com.pulumi.kubernetes.core.v1.inputs.LifecycleArgs;
-import com.pulumi.kubernetes.core.v1.inputs.LifecycleHandlerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
@@ -182,12 +179,7 @@ public final class Backend extends ComponentResource {
                         .startupProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).failureThreshold(30).build())
                         .readinessProbe(ProbeArgs.builder().httpGet(readyz).periodSeconds(10).timeoutSeconds(3).failureThreshold(3).build())
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(3).failureThreshold(3).build())
-                        // Endpoints are removed asynchronously: keep serving while they catch up.
-                        .lifecycle(LifecycleArgs.builder()
-                                .preStop(LifecycleHandlerArgs.builder()
-                                        .exec(ExecActionArgs.builder().command("sleep", "5").build())
-                                        .build())
-                                .build())
+                        .lifecycle(Kube.drainBeforeStop())
                         .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.readOnlyMount(SECRETS_VOLUME, AppSecrets.APP_SECRET_DIR))

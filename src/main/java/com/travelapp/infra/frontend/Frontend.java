@@ -117,6 +117,9 @@ public final class Frontend extends ComponentResource {
                                 EnvVarArgs.builder().name("NGINX_PORT").value(String.valueOf(CONTAINER_PORT)).build())
                         .readinessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(5).timeoutSeconds(2).failureThreshold(3).build())
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(2).failureThreshold(3).build())
+                        // nginx closes its listening socket at the stop signal (SIGQUIT); a scale-in
+                        // or a rollout would otherwise refuse the connections still routed to it.
+                        .lifecycle(Kube.drainBeforeStop())
                         .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         // The entrypoint renders templates into conf.d; Nginx keeps temp files in /tmp.
