@@ -37,6 +37,8 @@ class BadConfigIT {
             frontendServiceType | Ingress              | frontendServiceType = "Ingress": must be LoadBalancer, NodePort or ClusterIP
             backendImage        | travel app/backend:1 | backendImage = "travel app/backend:1": must be an image reference
             namespace           | Travel_App           | namespace = "Travel_App": must be a DNS label
+            backendReplicas     | 1                    | backendReplicas = "1": must be at least 2 while backendAutoscaling.enabled is true
+            backendAutoscaling.targetCpuUtilization | 150 | backendAutoscaling.targetCpuUtilization = "150": must be an integer from 10 to 100
             """)
     void aBadSettingFailsPreviewWithOneCleanErrorAndChangesNothing(String key, String value, String message,
             ItEnvironment env) {

@@ -104,7 +104,8 @@ class DestroyIT {
                         kube.persistentVolumeClaims().inNamespace(ns).list().getItems(),
                         kube.network().networkPolicies().inNamespace(ns).list().getItems(),
                         kube.batch().v1().cronjobs().inNamespace(ns).list().getItems(),
-                        kube.batch().v1().jobs().inNamespace(ns).list().getItems())
+                        kube.batch().v1().jobs().inNamespace(ns).list().getItems(),
+                        kube.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems())
                 .flatMap(List::stream)
                 .map(o -> ((HasMetadata) o).getKind() + "/" + ((HasMetadata) o).getMetadata().getName())
                 .toList();
