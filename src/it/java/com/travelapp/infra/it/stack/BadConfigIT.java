@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * value and what is allowed, and creates or loses nothing: no stack trace, no logging noise, no
  * "exited with non-zero exit code" from the language host (offline/tools/pulumi-java/patches).
  */
-@Order(13)
+@Order(14)
 @ExtendWith(Integration.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BadConfigIT {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * claims are retained (docs/operations.md), and their volumes still hold the database cluster and
  * the dumps. The test then deletes the namespace itself and checks that nothing is left.
  */
-@Order(14)
+@Order(15)
 @ExtendWith(Integration.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DestroyIT {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cluster heals the stack by itself: a killed process restarts, a deleted pod is replaced, the database comes back on its data. */
-@Order(11)
+@Order(12)
 @ExtendWith(Integration.class)
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SelfHealingIT {
