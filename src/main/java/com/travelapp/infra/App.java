@@ -14,6 +14,7 @@ import com.travelapp.infra.frontend.Frontend;
 import com.travelapp.infra.monitoring.Grafana;
 import com.travelapp.infra.monitoring.Monitoring;
 import com.travelapp.infra.monitoring.Prometheus;
+import com.travelapp.infra.settings.Autoscaling;
 import com.travelapp.infra.settings.BackupSettings;
 import com.travelapp.infra.settings.GrafanaSettings;
 import com.travelapp.infra.settings.Settings;
@@ -114,8 +115,8 @@ public final class App {
         ctx.export("prometheusNodePort", Output.of(settings.monitoring().prometheus().nodePort()));
         ctx.export("prometheusUrl", Output.of(monitoring.prometheusUrl()));
         exportGrafana(ctx, settings.monitoring().grafana(), monitoring.grafanaUrl(), secrets.grafanaAdmin());
-        ctx.export("frontendReplicas", Output.of(settings.frontend().replicas()));
-        ctx.export("backendReplicas", Output.of(settings.backend().replicas()));
+        exportReplicas(ctx, "frontend", settings.frontend().replicas(), settings.frontend().autoscaling());
+        exportReplicas(ctx, "backend", settings.backend().replicas(), settings.backend().autoscaling());
         ctx.export("databaseReplicas", Output.of(1));
         exportBackup(ctx, settings.backup(), backup);
     }
@@ -147,6 +148,21 @@ public final class App {
         ctx.export("grafanaUrl", Output.of(url.get()));
         ctx.export("grafanaAdminUser", Output.of(grafana.adminUser()));
         ctx.export("grafanaAdminPassword", admin.orElseThrow().password());
+    }
+
+    /**
+     * A fixed count as {@code <tier>Replicas}; with an autoscaler, the range it keeps the tier in,
+     * {@code <tier>MinReplicas} and {@code <tier>MaxReplicas}, instead: the count of the moment is the
+     * autoscaler's ({@code kubectl get hpa}), and one exported at the last {@code pulumi up} would soon
+     * be false. Like Grafana's outputs, left out rather than given another meaning.
+     */
+    private static void exportReplicas(Context ctx, String tier, int replicas, Autoscaling autoscaling) {
+        if (autoscaling.enabled()) {
+            ctx.export(tier + "MinReplicas", Output.of(replicas));
+            ctx.export(tier + "MaxReplicas", Output.of(autoscaling.maxReplicas()));
+        } else {
+            ctx.export(tier + "Replicas", Output.of(replicas));
+        }
     }
 
     /** Like Grafana's: without backups there is no schedule, retention or volume to name. */

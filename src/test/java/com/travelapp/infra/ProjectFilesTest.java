@@ -51,7 +51,7 @@ class ProjectFilesTest {
         assertEquals(read, documented, "README.md's Configuration table against ConfigKey");
         for (var key : ConfigKey.values()) {
             var declaration = declared.get(key.key());
-            var object = key == ConfigKey.RESOURCES;
+            var object = key.isObject();
             assertEquals(object ? "object" : "string", declaration.get("type"), key.key());
             assertEquals(key.allowed(), declaration.get("description"), key.key());
             var unset = object ? Map.of() : "";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
+import com.travelapp.infra.settings.Autoscaling;
 import com.travelapp.infra.settings.BackupSettings;
 import com.travelapp.infra.settings.ConfigKey;
 import com.travelapp.infra.settings.FrontendSettings;
@@ -55,6 +56,8 @@ class SettingsReaderTest {
         assertEquals(true, settings.frontend().loadBalancerAvailable());
         assertEquals("IfNotPresent", settings.backend().imagePullPolicy());
         assertEquals(Workload.BACKEND.defaults(), settings.backend().resources());
+        assertEquals(new Autoscaling(false, 10, 70, 300), settings.frontend().autoscaling());
+        assertEquals(new Autoscaling(false, 10, 70, 300), settings.backend().autoscaling());
     }
 
     @Test
@@ -94,6 +97,10 @@ class SettingsReaderTest {
     /** A valid value other than the default for every key, so that every read path is taken. */
     private static final Map<String, String> EVERY_KEY_SET = Map.ofEntries(
             Map.entry("namespace", "shop"), Map.entry("frontendReplicas", "3"), Map.entry("backendReplicas", "4"),
+            Map.entry("frontendAutoscaling", "{\"enabled\":true,\"maxReplicas\":5,\"targetCpuUtilization\":60,"
+                    + "\"scaleDownStabilizationSeconds\":120}"),
+            Map.entry("backendAutoscaling", "{\"enabled\":\"true\",\"maxReplicas\":\"8\",\"targetCpuUtilization\":\"80\","
+                    + "\"scaleDownStabilizationSeconds\":\"30\"}"),
             Map.entry("frontendImage", "travel-app/frontend:0.2.0"), Map.entry("backendImage", "travel-app/backend:0.2.0"),
             Map.entry("databaseImage", "postgres:17.3"), Map.entry("prometheusImage", "prom/prometheus:v3.2.0"),
             Map.entry("grafanaImage", "grafana/grafana:11.5.0"), Map.entry("imagePullPolicy", "Always"),
@@ -420,6 +427,102 @@ class SettingsReaderTest {
         assertEquals(Optional.empty(), settings.database().storageClass());
         assertEquals(List.of(), settings.backend().extraAllowedHosts());
         assertEquals(Workload.BACKEND.defaults(), settings.backend().resources());
+    }
+
+    @Test
+    void autoscalingFieldsAreReadWhetherSetByPathAsJsonValuesOrAsStrings() {
+        var settings = StackRun.settings(Map.of("frontendAutoscaling", EVERY_KEY_SET.get("frontendAutoscaling"),
+                "backendAutoscaling", EVERY_KEY_SET.get("backendAutoscaling"), "frontendReplicas", "3", "backendReplicas", "4"));
+        assertEquals(new Autoscaling(true, 5, 60, 120), settings.frontend().autoscaling());
+        assertEquals(new Autoscaling(true, 8, 80, 30), settings.backend().autoscaling());
+        assertEquals(3, settings.frontend().replicas(), "the replica count stays: it is the autoscaler's minimum");
+        assertEquals(4, settings.backend().replicas());
+    }
+
+    @Test
+    void anAutoscalingObjectSetsOnlyWhatItNames() {
+        var settings = StackRun.settings(Map.of("backendAutoscaling", "{\"enabled\":true}"));
+        assertEquals(new Autoscaling(true, 10, 70, 300), settings.backend().autoscaling());
+        assertEquals(Autoscaling.DEFAULTS, settings.frontend().autoscaling());
+        assertEquals(new Autoscaling(false, 10, 70, 45),
+                StackRun.settings(Map.of("frontendAutoscaling", "{\"scaleDownStabilizationSeconds\":45}")).frontend().autoscaling());
+    }
+
+    @ParameterizedTest(name = "{0} {1} is rejected")
+    @CsvSource(delimiter = '|', value = {
+            "backendAutoscaling | {\"enabled\":\"yes\"} | backendAutoscaling.enabled = \"yes\": must be true or false",
+            "backendAutoscaling | {\"enabled\":1} | backendAutoscaling.enabled = \"1\": must be true or false",
+            "backendAutoscaling | {\"maxReplicas\":1} | backendAutoscaling.maxReplicas = \"1\": must be an integer from 2 to 100: the most pods the autoscaler may run",
+            "backendAutoscaling | {\"maxReplicas\":101} | backendAutoscaling.maxReplicas = \"101\": must be an integer from 2 to 100",
+            "backendAutoscaling | {\"maxReplicas\":\"many\"} | backendAutoscaling.maxReplicas = \"many\": must be an integer from 2 to 100",
+            "backendAutoscaling | {\"maxReplicas\":6.5} | backendAutoscaling.maxReplicas = \"6.5\": must be an integer from 2 to 100",
+            "backendAutoscaling | {\"targetCpuUtilization\":5} | backendAutoscaling.targetCpuUtilization = \"5\": must be an integer from 10 to 100: the average CPU use to aim at, in percent of the pods' CPU request",
+            "backendAutoscaling | {\"targetCpuUtilization\":150} | backendAutoscaling.targetCpuUtilization = \"150\": must be an integer from 10 to 100",
+            "frontendAutoscaling | {\"targetCpuUtilization\":\"70%\"} | frontendAutoscaling.targetCpuUtilization = \"70%\": must be an integer from 10 to 100",
+            "backendAutoscaling | {\"scaleDownStabilizationSeconds\":-1} | backendAutoscaling.scaleDownStabilizationSeconds = \"-1\": must be an integer from 0 to 3600: how many seconds the load must have stayed low before pods are removed",
+            "frontendAutoscaling | {\"scaleDownStabilizationSeconds\":3601} | frontendAutoscaling.scaleDownStabilizationSeconds = \"3601\": must be an integer from 0 to 3600",
+            "backendAutoscaling | {\"scaleDownStabilizationSeconds\":\"5m\"} | backendAutoscaling.scaleDownStabilizationSeconds = \"5m\": must be an integer from 0 to 3600",
+            "backendAutoscaling | {\"minReplicas\":3} | backendAutoscaling.minReplicas: unknown field; the fewest pods is backendReplicas (pulumi config set backendReplicas <n>)",
+            "frontendAutoscaling | {\"minReplicas\":3} | frontendAutoscaling.minReplicas: unknown field; the fewest pods is frontendReplicas (pulumi config set frontendReplicas <n>)",
+            "backendAutoscaling | {\"maxReplica\":6} | backendAutoscaling.maxReplica: unknown field; allowed: enabled, maxReplicas, targetCpuUtilization, scaleDownStabilizationSeconds",
+            "backendAutoscaling | not json | backendAutoscaling = \"not json\": must be an object: backendAutoscaling.enabled = true or false (default false)",
+            "frontendAutoscaling | [true] | frontendAutoscaling = \"[true]\": must be an object: frontendAutoscaling.enabled = true or false",
+    })
+    void badAutoscalingIsRejectedWithThePathOfTheBadValue(String key, String json, String expected) {
+        var error = rejected(Map.of(key, json));
+        assertEquals(1, error.problems().size(), error.getMessage());
+        assertTrue(error.problems().get(0).startsWith(expected), error.getMessage());
+        assertTrue(error.getMessage().contains("travel-app:" + expected), error.getMessage());
+    }
+
+    @Test
+    void withAutoscalingOffABadAutoscalingValueIsStillRejected() {
+        var error = rejected(Map.of("backendAutoscaling", "{\"enabled\":false,\"maxReplicas\":500}"));
+        assertEquals(List.of("backendAutoscaling.maxReplicas = \"500\": must be an integer from 2 to 100: the most pods the"
+                + " autoscaler may run"), error.problems());
+    }
+
+    @ParameterizedTest(name = "{0}Replicas 1 is rejected while {0}Autoscaling.enabled is true")
+    @CsvSource({"frontend", "backend"})
+    void anAutoscaledTierKeepsAtLeastTwoPodsSoThatItsDisruptionBudgetCanLetOneGo(String tier) {
+        var error = rejected(Map.of(tier + "Replicas", "1", tier + "Autoscaling", "{\"enabled\":true}"));
+        assertEquals(List.of(tier + "Replicas = \"1\": must be at least 2 while " + tier + "Autoscaling.enabled is true: it is"
+                + " the fewest pods the autoscaler keeps, and the PodDisruptionBudget (minAvailable 1) lets no node drain"
+                + " evict a single one"), error.problems());
+    }
+
+    @Test
+    void anAutoscalersMaximumBelowTheTiersReplicaCountIsRejected() {
+        assertEquals(List.of("backendAutoscaling.maxReplicas = \"4\": must be at least backendReplicas (5), the fewest pods"
+                        + " the autoscaler keeps"),
+                rejected(Map.of("backendReplicas", "5", "backendAutoscaling", "{\"enabled\":true,\"maxReplicas\":4}")).problems());
+        assertEquals(List.of("frontendAutoscaling.maxReplicas = \"10\": must be at least frontendReplicas (20), the fewest"
+                        + " pods the autoscaler keeps"),
+                rejected(Map.of("frontendReplicas", "20", "frontendAutoscaling", "{\"enabled\":true}")).problems(),
+                "the default maximum counts too");
+    }
+
+    @Test
+    void anAutoscalerMayHaveAsManyPodsAtMostAsAtLeast() {
+        var settings = StackRun.settings(Map.of("backendReplicas", "3", "backendAutoscaling", "{\"enabled\":true,\"maxReplicas\":3}"));
+        assertEquals(3, settings.backend().autoscaling().maxReplicas());
+    }
+
+    @Test
+    void withAutoscalingOffTheReplicaCountIsNotCheckedAgainstIt() {
+        var settings = StackRun.settings(Map.of("backendReplicas", "1", "frontendReplicas", "20",
+                "backendAutoscaling", "{\"enabled\":false,\"maxReplicas\":4}"));
+        assertEquals(1, settings.backend().replicas());
+        assertEquals(20, settings.frontend().replicas());
+    }
+
+    @Test
+    void aBadReplicaCountOrMaximumIsReportedOnceNotAlsoAgainstTheOther() {
+        assertEquals(List.of("backendReplicas = \"0\": must be an integer from 1 to 100"),
+                rejected(Map.of("backendReplicas", "0", "backendAutoscaling", "{\"enabled\":true}")).problems());
+        assertEquals(List.of("backendAutoscaling.maxReplicas = \"500\": must be an integer from 2 to 100: the most pods the"
+                        + " autoscaler may run"),
+                rejected(Map.of("backendReplicas", "5", "backendAutoscaling", "{\"enabled\":true,\"maxReplicas\":500}")).problems());
     }
 
     @Test

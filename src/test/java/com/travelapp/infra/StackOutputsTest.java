@@ -1,6 +1,7 @@
 package com.travelapp.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pulumi.test.PulumiTest;
@@ -62,6 +63,25 @@ class StackOutputsTest {
                 "databaseReplicas", "backupSchedule", "backupRetention", "backupVolume"), run.result.outputs().keySet());
         assertEquals(30090, run.output("prometheusNodePort"));
         assertEquals("http://localhost:30090", run.output("prometheusUrl"));
+    }
+
+    @Test
+    void anAutoscaledTierExportsTheRangeItsAutoscalerKeepsInsteadOfAReplicaCount() {
+        var run = StackRun.of(StackRun.settings(Map.of("backendReplicas", "3",
+                "backendAutoscaling", "{\"enabled\":true,\"maxReplicas\":6}")));
+        var outputs = run.result.outputs().keySet();
+        assertTrue(outputs.containsAll(Set.of("backendMinReplicas", "backendMaxReplicas", "frontendReplicas")), outputs.toString());
+        assertFalse(outputs.contains("backendReplicas"), "the count of the moment is the autoscaler's, not a stack output");
+        assertFalse(outputs.contains("frontendMinReplicas") || outputs.contains("frontendMaxReplicas"), outputs.toString());
+        assertEquals(3, run.output("backendMinReplicas"));
+        assertEquals(6, run.output("backendMaxReplicas"));
+        assertEquals(2, run.output("frontendReplicas"));
+
+        var both = StackRun.of(StackRun.settings(Map.of("frontendAutoscaling", "{\"enabled\":true}",
+                "backendAutoscaling", "{\"enabled\":true}"))).result.outputs().keySet();
+        assertTrue(both.containsAll(Set.of("frontendMinReplicas", "frontendMaxReplicas", "backendMinReplicas",
+                "backendMaxReplicas", "databaseReplicas")), both.toString());
+        assertFalse(both.contains("frontendReplicas") || both.contains("backendReplicas"), both.toString());
     }
 
     @Test

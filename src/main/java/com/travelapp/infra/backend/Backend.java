@@ -14,10 +14,7 @@ import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
-import com.pulumi.kubernetes.core.v1.inputs.ExecActionArgs;
 import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
-import com.pulumi.kubernetes.core.v1.inputs.LifecycleArgs;
-import com.pulumi.kubernetes.core.v1.inputs.LifecycleHandlerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ProbeArgs;
@@ -31,6 +28,7 @@ import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import com.travelapp.infra.configuration.AppConfig;
 import com.travelapp.infra.configuration.AppSecrets;
+import com.travelapp.infra.kube.Autoscaler;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
@@ -112,9 +110,9 @@ public final class Backend extends ComponentResource {
                 CustomResourceOptions.builder().parent(this).deleteBeforeReplace(true).dependsOn(in.database()).build());
 
         this.deployment = new Deployment(NAME, DeploymentArgs.builder()
-                .metadata(Kube.metadata(NAME, in.namespace(), labels))
+                .metadata(Kube.metadata(NAME, in.namespace(), labels, Autoscaler.DEPLOYMENT_ANNOTATIONS))
                 .spec(DeploymentSpecArgs.builder()
-                        .replicas(settings.replicas())
+                        .replicas(Autoscaler.replicas(settings.replicas(), settings.autoscaling()))
                         .revisionHistoryLimit(5)
                         .selector(Kube.selector(NAME))
                         .strategy(Kube.zeroDowntimeRollingUpdate())
@@ -140,6 +138,10 @@ public final class Backend extends ComponentResource {
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
         Kube.keepOneAvailable(NAME, in.namespace(), labels, child);
+        if (settings.autoscaling().enabled()) {
+            Autoscaler.forDeployment(NAME, in.namespace(), labels, settings.replicas(), settings.autoscaling(),
+                    CustomResourceOptions.builder().parent(this).dependsOn(deployment).build());
+        }
 
         NetworkPolicies.allowFrom(NAME, PORT, CLIENTS, in.namespace(), child);
 
@@ -183,12 +185,7 @@ public final class Backend extends ComponentResource {
                         // PostgreSQL takes the pods out of the Service without restarting them. A minute
                         // of no answer before a restart.
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(3).failureThreshold(3).build())
-                        // Endpoints are removed asynchronously: keep serving while they catch up.
-                        .lifecycle(LifecycleArgs.builder()
-                                .preStop(LifecycleHandlerArgs.builder()
-                                        .exec(ExecActionArgs.builder().command("sleep", "5").build())
-                                        .build())
-                                .build())
+                        .lifecycle(Kube.drainBeforeStop())
                         .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         .volumeMounts(Kube.mount("tmp", "/tmp"), Kube.readOnlyMount(SECRETS_VOLUME, AppSecrets.APP_SECRET_DIR))

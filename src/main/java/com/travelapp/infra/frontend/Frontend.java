@@ -22,6 +22,7 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import com.travelapp.infra.kube.Autoscaler;
 import com.travelapp.infra.kube.Kube;
 import com.travelapp.infra.kube.Labels;
 import com.travelapp.infra.kube.NetworkPolicies;
@@ -65,10 +66,10 @@ public final class Frontend extends ComponentResource {
         var child = CustomResourceOptions.builder().parent(this).build();
         var labels = Labels.of(NAME, "web");
 
-        new Deployment(NAME, DeploymentArgs.builder()
-                .metadata(Kube.metadata(NAME, namespace, labels))
+        var deployment = new Deployment(NAME, DeploymentArgs.builder()
+                .metadata(Kube.metadata(NAME, namespace, labels, Autoscaler.DEPLOYMENT_ANNOTATIONS))
                 .spec(DeploymentSpecArgs.builder()
-                        .replicas(settings.replicas())
+                        .replicas(Autoscaler.replicas(settings.replicas(), settings.autoscaling()))
                         .revisionHistoryLimit(5)
                         .selector(Kube.selector(NAME))
                         .strategy(Kube.zeroDowntimeRollingUpdate())
@@ -90,6 +91,10 @@ public final class Frontend extends ComponentResource {
         this.serviceName = service.metadata().applyValue(m -> m.name().orElseThrow());
 
         Kube.keepOneAvailable(NAME, namespace, labels, child);
+        if (settings.autoscaling().enabled()) {
+            Autoscaler.forDeployment(NAME, namespace, labels, settings.replicas(), settings.autoscaling(),
+                    CustomResourceOptions.builder().parent(this).dependsOn(deployment).build());
+        }
 
         NetworkPolicies.allowFromAnywhere(NAME, CONTAINER_PORT, namespace, child);
 
@@ -127,6 +132,9 @@ public final class Frontend extends ComponentResource {
                         // apart (a minute) before a restart, so that a CPU-throttled but working nginx
                         // is left to catch up.
                         .livenessProbe(ProbeArgs.builder().httpGet(healthz).periodSeconds(20).timeoutSeconds(2).failureThreshold(3).build())
+                        // nginx closes its listening socket at the stop signal (SIGQUIT); a scale-in
+                        // or a rollout would otherwise refuse the connections still routed to it.
+                        .lifecycle(Kube.drainBeforeStop())
                         .resources(Kube.resources(settings.resources()))
                         .securityContext(PodSecurity.container())
                         // The entrypoint renders templates into conf.d; Nginx keeps temp files in /tmp.

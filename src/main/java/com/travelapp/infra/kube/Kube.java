@@ -4,7 +4,10 @@ import com.pulumi.core.Output;
 import com.pulumi.kubernetes.apps.v1.inputs.DeploymentStrategyArgs;
 import com.pulumi.kubernetes.apps.v1.inputs.RollingUpdateDeploymentArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EmptyDirVolumeSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ExecActionArgs;
 import com.pulumi.kubernetes.core.v1.inputs.KeyToPathArgs;
+import com.pulumi.kubernetes.core.v1.inputs.LifecycleArgs;
+import com.pulumi.kubernetes.core.v1.inputs.LifecycleHandlerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ResourceRequirementsArgs;
 import com.pulumi.kubernetes.core.v1.inputs.SecretVolumeSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
@@ -92,6 +95,18 @@ public final class Kube {
         return DeploymentStrategyArgs.builder()
                 .type("RollingUpdate")
                 .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
+                .build();
+    }
+
+    /**
+     * Five seconds between a pod's deletion and its container's stop signal: endpoints are removed
+     * asynchronously, so the pod keeps serving the connections kube-proxy still sends it meanwhile.
+     */
+    public static LifecycleArgs drainBeforeStop() {
+        return LifecycleArgs.builder()
+                .preStop(LifecycleHandlerArgs.builder()
+                        .exec(ExecActionArgs.builder().command("sleep", "5").build())
+                        .build())
                 .build();
     }
 

@@ -15,6 +15,8 @@ public enum ConfigKey {
     NAMESPACE("namespace", "travel-app", "a DNS label: lower-case letters, digits and '-', at most 63 characters; 'default' uses the existing namespace"),
     FRONTEND_REPLICAS("frontendReplicas", "2", "an integer from 1 to 100"),
     BACKEND_REPLICAS("backendReplicas", "2", "an integer from 1 to 100"),
+    FRONTEND_AUTOSCALING("frontendAutoscaling", "an object: " + autoscalingFields("frontend")),
+    BACKEND_AUTOSCALING("backendAutoscaling", "an object: " + autoscalingFields("backend")),
     FRONTEND_IMAGE("frontendImage", "travel-app/frontend:0.1.0", "an image reference with a tag or digest, not ':latest'"),
     BACKEND_IMAGE("backendImage", "travel-app/backend:0.1.0", "an image reference with a tag or digest, not ':latest'"),
     DATABASE_IMAGE("databaseImage", "postgres:17.2-alpine3.21", "an image reference with a tag or digest, not ':latest'"),
@@ -42,16 +44,39 @@ public enum ConfigKey {
     ALLOWED_HOSTS("allowedHosts", null, "comma-separated extra host names for Django's ALLOWED_HOSTS (the backend Service's names are always allowed)"),
     API_SERVER_ENDPOINTS("apiServerEndpoints", null, "comma-separated ADDRESS:PORT of the Kubernetes API server (192.0.2.10:6443, [fd00::1]:443), where Prometheus's egress rule lets it connect; unset: read from the EndpointSlice default/kubernetes at each preview and update"),
     EXTRA_EGRESS("extraEgress", null, "a list of {cidr, ports, from}: cidr an IPv4 or IPv6 CIDR (10.0.0.25/32), ports a non-empty list of PORT or PORT/PROTOCOL (587, 53/UDP; TCP, UDP or SCTP), from the workloads it is for (frontend, backend, migrations, database, backup, prometheus, grafana; unset: all); egress beyond the stack's own flows, e.g. an SMTP relay"),
-    RESOURCES("resources", null, "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit|ephemeralStorageRequest|ephemeralStorageLimit> = a Kubernetes quantity; requests must not exceed limits");
+    RESOURCES("resources", "an object: resources.<frontend|backend|migrations|database|backup|prometheus|grafana>.<cpuRequest|memoryRequest|cpuLimit|memoryLimit|ephemeralStorageRequest|ephemeralStorageLimit> = a Kubernetes quantity; requests must not exceed limits");
 
     private final String key;
     private final String defaultValue;
     private final String allowed;
+    private final boolean object;
 
     ConfigKey(String key, String defaultValue, String allowed) {
+        this(key, defaultValue, allowed, false);
+    }
+
+    /** An object key, set by path ({@code pulumi config set --path resources.backend.cpuLimit 1}); unset means every field's default. */
+    ConfigKey(String key, String allowed) {
+        this(key, null, allowed, true);
+    }
+
+    private ConfigKey(String key, String defaultValue, String allowed, boolean object) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.allowed = allowed;
+        this.object = object;
+    }
+
+    /** No '|' in it: the text is also a cell of the README's table. */
+    private static String autoscalingFields(String tier) {
+        var d = Autoscaling.DEFAULTS;
+        return tier + "Autoscaling.enabled = true or false (default " + d.enabled() + "); .maxReplicas = an integer from "
+                + Autoscaling.MIN_REPLICAS + " to " + SettingsReader.MAX_REPLICAS + " (default " + d.maxReplicas() + "); .targetCpuUtilization = "
+                + Autoscaling.MIN_TARGET_CPU_UTILIZATION + " to " + Autoscaling.MAX_TARGET_CPU_UTILIZATION
+                + ", percent of the CPU request (default " + d.targetCpuUtilization() + "); .scaleDownStabilizationSeconds = 0 to "
+                + Autoscaling.MAX_STABILIZATION_SECONDS + " (default " + d.scaleDownStabilizationSeconds() + "); enabled, a"
+                + " HorizontalPodAutoscaler keeps " + tier + "Replicas (then at least " + Autoscaling.MIN_REPLICAS
+                + ") to maxReplicas pods";
     }
 
     public String key() {
@@ -65,6 +90,11 @@ public enum ConfigKey {
 
     public String allowed() {
         return allowed;
+    }
+
+    /** Declared {@code type: object} in Pulumi.yaml; the program receives it as JSON. */
+    public boolean isObject() {
+        return object;
     }
 
     public static Optional<ConfigKey> named(String key) {

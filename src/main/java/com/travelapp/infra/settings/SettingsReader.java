@@ -51,6 +51,8 @@ public final class SettingsReader {
     /** The fields of {@code resources.<workload>}, in the order the error for an unknown one lists them. */
     private static final List<String> RESOURCE_FIELDS = List.of("cpuRequest", "memoryRequest", "cpuLimit", "memoryLimit",
             "ephemeralStorageRequest", "ephemeralStorageLimit");
+    private static final List<String> AUTOSCALING_FIELDS =
+            List.of("enabled", "maxReplicas", "targetCpuUtilization", "scaleDownStabilizationSeconds");
 
     private final Config config;
     private final Set<String> presentKeys;
@@ -88,9 +90,11 @@ public final class SettingsReader {
 
         // Read in this order, so that problems are listed in it; then handed to the tiers that need them.
         var pullPolicy = oneOf(ConfigKey.IMAGE_PULL_POLICY, List.of("IfNotPresent", "Always", "Never"));
-        var frontendReplicas = replicas(ConfigKey.FRONTEND_REPLICAS);
+        var frontendReplicas = integer(ConfigKey.FRONTEND_REPLICAS, MIN_REPLICAS, MAX_REPLICAS);
+        var frontendAutoscaling = autoscaling(ConfigKey.FRONTEND_AUTOSCALING, ConfigKey.FRONTEND_REPLICAS, frontendReplicas);
         var frontendImage = image(ConfigKey.FRONTEND_IMAGE);
-        var backendReplicas = replicas(ConfigKey.BACKEND_REPLICAS);
+        var backendReplicas = integer(ConfigKey.BACKEND_REPLICAS, MIN_REPLICAS, MAX_REPLICAS);
+        var backendAutoscaling = autoscaling(ConfigKey.BACKEND_AUTOSCALING, ConfigKey.BACKEND_REPLICAS, backendReplicas);
         var backendImage = image(ConfigKey.BACKEND_IMAGE);
         var allowedHosts = allowedHosts();
         var databaseImage = image(ConfigKey.DATABASE_IMAGE);
@@ -111,9 +115,11 @@ public final class SettingsReader {
 
         var settings = new Settings(
                 namespace,
-                new FrontendSettings(frontendReplicas, frontendImage, pullPolicy, resources.get(Workload.FRONTEND),
+                new FrontendSettings(frontendReplicas.orElse(MIN_REPLICAS), frontendAutoscaling, frontendImage, pullPolicy,
+                        resources.get(Workload.FRONTEND),
                         frontendServiceType, frontendNodePort, loadBalancerAvailable, nodeAddress),
-                new BackendSettings(backendReplicas, backendImage, pullPolicy, resources.get(Workload.BACKEND),
+                new BackendSettings(backendReplicas.orElse(MIN_REPLICAS), backendAutoscaling, backendImage, pullPolicy,
+                        resources.get(Workload.BACKEND),
                         resources.get(Workload.MIGRATIONS), allowedHosts),
                 new DatabaseSettings(databaseImage, pullPolicy, resources.get(Workload.DATABASE), databaseName,
                         databaseUser, databaseStorageSize, databaseStorageClass),
@@ -154,7 +160,12 @@ public final class SettingsReader {
     }
 
     private void problem(ConfigKey key, String value, String expectation) {
-        problems.add(key.key() + " = \"" + value + "\": " + expectation);
+        problem(key.key(), value, expectation);
+    }
+
+    /** KEY is a top-level key or the path of an object's field (resources.backend.cpuLimit). */
+    private void problem(String key, String value, String expectation) {
+        problems.add(key + " = \"" + value + "\": " + expectation);
     }
 
     /** Records a problem when {@code ok} is false; returns {@code ok}. */
@@ -180,10 +191,6 @@ public final class SettingsReader {
         return value;
     }
 
-    private int replicas(ConfigKey key) {
-        return integer(key, MIN_REPLICAS, MAX_REPLICAS).orElse(MIN_REPLICAS);
-    }
-
     private Optional<Integer> optionalNodePort(ConfigKey key) {
         return optional(key).flatMap(value -> integer(key, value, MIN_NODE_PORT, MAX_NODE_PORT));
     }
@@ -193,15 +200,21 @@ public final class SettingsReader {
     }
 
     private Optional<Integer> integer(ConfigKey key, String text, int min, int max) {
+        return integer(key.key(), text, min, max, key.allowed());
+    }
+
+    /** Empty, with a problem recorded, unless TEXT is an integer from MIN to MAX. */
+    private Optional<Integer> integer(String key, String text, int min, int max, String expectation) {
         var value = text.trim();
         try {
             int parsed = Integer.parseInt(value);
-            if (check(key, value, parsed >= min && parsed <= max)) {
+            if (parsed >= min && parsed <= max) {
                 return Optional.of(parsed);
             }
         } catch (NumberFormatException e) {
-            check(key, value, false);
+            // reported below, like a number out of range
         }
+        problem(key, value, "must be " + expectation);
         return Optional.empty();
     }
 
@@ -433,23 +446,11 @@ public final class SettingsReader {
         for (var workload : Workload.values()) {
             result.put(workload, workload.defaults());
         }
-        var raw = optional(ConfigKey.RESOURCES);
-        if (raw.isEmpty()) {
+        var overrides = object(ConfigKey.RESOURCES);
+        if (overrides.isEmpty()) {
             return result;
         }
-        JsonObject overrides;
-        try {
-            JsonElement parsed = JsonParser.parseString(raw.get());
-            if (!parsed.isJsonObject()) {
-                check(ConfigKey.RESOURCES, raw.get(), false);
-                return result;
-            }
-            overrides = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            check(ConfigKey.RESOURCES, raw.get(), false);
-            return result;
-        }
-        for (var entry : overrides.entrySet()) {
+        for (var entry : overrides.get().entrySet()) {
             var workload = Arrays.stream(Workload.values())
                     .filter(w -> w.configName().equals(entry.getKey())).findFirst();
             if (workload.isEmpty() || !entry.getValue().isJsonObject()) {
@@ -460,6 +461,97 @@ public final class SettingsReader {
             result.put(workload.get(), computeResources(workload.get(), entry.getValue().getAsJsonObject()));
         }
         return result;
+    }
+
+    /** An object key's fields; empty when unset, and also, with a problem recorded, when the value is no JSON object. */
+    private Optional<JsonObject> object(ConfigKey key) {
+        var raw = optional(key);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(raw.get());
+            if (parsed.isJsonObject()) {
+                return Optional.of(parsed.getAsJsonObject());
+            }
+        } catch (JsonParseException e) {
+            // reported below, like valid JSON that is not an object
+        }
+        check(key, raw.get(), false);
+        return Optional.empty();
+    }
+
+    /** A field of an object key as text (a number or boolean set by path arrives as JSON, not as a string); empty when absent. */
+    private static Optional<String> field(JsonObject fields, String name) {
+        if (!fields.has(name)) {
+            return Optional.empty();
+        }
+        var element = fields.get(name);
+        return Optional.of(element.isJsonPrimitive() ? element.getAsString() : element.toString());
+    }
+
+    /**
+     * A tier's autoscaler. Each field is checked on its own, even with autoscaling off; the checks
+     * against the tier's replica count only with it on, and only between values valid on their own
+     * (one typo, one message).
+     */
+    private Autoscaling autoscaling(ConfigKey key, ConfigKey replicasKey, Optional<Integer> replicas) {
+        var object = object(key);
+        if (object.isEmpty()) {
+            return Autoscaling.DEFAULTS;
+        }
+        var fields = object.get();
+        var prefix = key.key() + ".";
+        for (var name : fields.keySet()) {
+            if (name.equals("minReplicas")) {
+                problems.add(prefix + name + ": unknown field; the fewest pods is " + replicasKey.key()
+                        + " (pulumi config set " + replicasKey.key() + " <n>)");
+            } else if (!AUTOSCALING_FIELDS.contains(name)) {
+                problems.add(prefix + name + ": unknown field; allowed: " + String.join(", ", AUTOSCALING_FIELDS));
+            }
+        }
+        var defaults = Autoscaling.DEFAULTS;
+        var enabled = field(fields, "enabled").orElse(String.valueOf(defaults.enabled()));
+        if (!enabled.equals("true") && !enabled.equals("false")) {
+            problem(prefix + "enabled", enabled, "must be true or false");
+        }
+        var maxReplicas = integerField(fields, prefix + "maxReplicas", defaults.maxReplicas(), Autoscaling.MIN_REPLICAS,
+                MAX_REPLICAS, "the most pods the autoscaler may run");
+        var target = integerField(fields, prefix + "targetCpuUtilization", defaults.targetCpuUtilization(),
+                Autoscaling.MIN_TARGET_CPU_UTILIZATION, Autoscaling.MAX_TARGET_CPU_UTILIZATION,
+                "the average CPU use to aim at, in percent of the pods' CPU request");
+        var window = integerField(fields, prefix + "scaleDownStabilizationSeconds", defaults.scaleDownStabilizationSeconds(),
+                0, Autoscaling.MAX_STABILIZATION_SECONDS, "how many seconds the load must have stayed low before pods are removed");
+        var autoscaling = new Autoscaling(Boolean.parseBoolean(enabled), maxReplicas.orElse(defaults.maxReplicas()),
+                target.orElse(defaults.targetCpuUtilization()), window.orElse(defaults.scaleDownStabilizationSeconds()));
+        if (autoscaling.enabled() && replicas.isPresent()) {
+            requireReplicasWithinAutoscaling(key, replicasKey, replicas.get(), maxReplicas);
+        }
+        return autoscaling;
+    }
+
+    /** The field's value, FALLBACK when it is absent, empty (with a problem recorded) when it is not an integer from MIN to MAX. */
+    private Optional<Integer> integerField(JsonObject fields, String key, int fallback, int min, int max, String meaning) {
+        return field(fields, key.substring(key.lastIndexOf('.') + 1))
+                .map(value -> integer(key, value, min, max, "an integer from " + min + " to " + max + ": " + meaning))
+                .orElse(Optional.of(fallback));
+    }
+
+    /**
+     * With autoscaling on, the tier's replica count is the autoscaler's minReplicas. At least 2:
+     * with one, the PodDisruptionBudget (minAvailable 1) refuses every eviction of the only pod, so
+     * a node drain waits for ever, and the autoscaler would choose that state by itself at every
+     * quiet hour.
+     */
+    private void requireReplicasWithinAutoscaling(ConfigKey key, ConfigKey replicasKey, int replicas, Optional<Integer> maxReplicas) {
+        if (replicas < Autoscaling.MIN_REPLICAS) {
+            problem(replicasKey, String.valueOf(replicas), "must be at least " + Autoscaling.MIN_REPLICAS + " while "
+                    + key.key() + ".enabled is true: it is the fewest pods the autoscaler keeps, and the"
+                    + " PodDisruptionBudget (minAvailable 1) lets no node drain evict a single one");
+        } else if (maxReplicas.isPresent() && maxReplicas.get() < replicas) {
+            problem(key.key() + ".maxReplicas", String.valueOf(maxReplicas.get()), "must be at least "
+                    + replicasKey.key() + " (" + replicas + "), the fewest pods the autoscaler keeps");
+        }
     }
 
     private ComputeResources computeResources(Workload workload, JsonObject fields) {
@@ -486,16 +578,15 @@ public final class SettingsReader {
     }
 
     private String quantity(String key, JsonObject fields, String fallback, Pattern pattern, String expectation) {
-        if (!fields.has(key.substring(key.lastIndexOf('.') + 1))) {
+        var value = field(fields, key.substring(key.lastIndexOf('.') + 1));
+        if (value.isEmpty()) {
             return fallback;
         }
-        var element = fields.get(key.substring(key.lastIndexOf('.') + 1));
-        var value = element.isJsonPrimitive() ? element.getAsString() : element.toString();
-        if (!pattern.matcher(value).matches()) {
-            problems.add(key + " = \"" + value + "\": must be " + expectation);
+        if (!pattern.matcher(value.get()).matches()) {
+            problem(key, value.get(), "must be " + expectation);
             return fallback;
         }
-        return value;
+        return value.get();
     }
 
     private void requireRequestWithinLimit(String key, String request, String limit, double requested, double limited) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Order;
  * the newest, and after the database and its volume are deleted, scripts/db-restore.sh (the
  * command a user runs) gives every row back byte for byte, sequences included.
  */
-@Order(13)
+@Order(14)
 @ExtendWith(Integration.class)
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class BackupRestoreIT {

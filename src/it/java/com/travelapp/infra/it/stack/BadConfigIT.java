@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * value and what is allowed, and creates or loses nothing: no stack trace, no logging noise, no
  * "exited with non-zero exit code" from the language host (offline/tools/pulumi-java/patches).
  */
-@Order(14)
+@Order(15)
 @ExtendWith(Integration.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BadConfigIT {
@@ -37,6 +37,8 @@ class BadConfigIT {
             frontendServiceType | Ingress              | frontendServiceType = "Ingress": must be LoadBalancer, NodePort or ClusterIP
             backendImage        | travel app/backend:1 | backendImage = "travel app/backend:1": must be an image reference
             namespace           | Travel_App           | namespace = "Travel_App": must be a DNS label
+            backendReplicas     | 1                    | backendReplicas = "1": must be at least 2 while backendAutoscaling.enabled is true
+            backendAutoscaling.targetCpuUtilization | 150 | backendAutoscaling.targetCpuUtilization = "150": must be an integer from 10 to 100
             """)
     void aBadSettingFailsPreviewWithOneCleanErrorAndChangesNothing(String key, String value, String message,
             ItEnvironment env) {

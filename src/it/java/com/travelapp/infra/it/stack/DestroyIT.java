@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * claims are retained (docs/operations.md), and their volumes still hold the database cluster and
  * the dumps. The test then deletes the namespace itself and checks that nothing is left.
  */
-@Order(15)
+@Order(16)
 @ExtendWith(Integration.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DestroyIT {
@@ -104,7 +104,8 @@ class DestroyIT {
                         kube.persistentVolumeClaims().inNamespace(ns).list().getItems(),
                         kube.network().networkPolicies().inNamespace(ns).list().getItems(),
                         kube.batch().v1().cronjobs().inNamespace(ns).list().getItems(),
-                        kube.batch().v1().jobs().inNamespace(ns).list().getItems())
+                        kube.batch().v1().jobs().inNamespace(ns).list().getItems(),
+                        kube.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems())
                 .flatMap(List::stream)
                 .map(o -> ((HasMetadata) o).getKind() + "/" + ((HasMetadata) o).getMetadata().getName())
                 .toList();

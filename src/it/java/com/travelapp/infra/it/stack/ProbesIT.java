@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * than its readiness probe tolerates, but not as long as its liveness probe does, is taken out of
  * the Service and let back in, and never restarted.
  */
-@Order(12)
+@Order(13)
 @ExtendWith(Integration.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ProbesIT {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and the new release runs its own migration Job first. The image is a second build of app/backend
  * (offline/images.sh release), imported into the node.
  */
-@Order(10)
+@Order(11)
 @ExtendWith(Integration.class)
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class RollingUpdateIT {

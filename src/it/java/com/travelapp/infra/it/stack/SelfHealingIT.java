@@ -11,6 +11,7 @@ import com.travelapp.infra.it.support.Integration;
 import com.travelapp.infra.it.support.ItEnvironment;
 import com.travelapp.infra.it.support.LocalCluster;
 import com.travelapp.infra.it.support.Pods;
+import com.travelapp.infra.it.support.Replicas;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cluster heals the stack by itself: a killed process restarts, a deleted pod is replaced, the database comes back on its data. */
-@Order(11)
+@Order(12)
 @ExtendWith(Integration.class)
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SelfHealingIT {
@@ -39,6 +40,8 @@ class SelfHealingIT {
         kube = cluster.client();
         ns = env.localConfig("namespace");
         replicas = Integer.parseInt(env.localConfig("backendReplicas"));
+        // RollingUpdateIT's load may have left the autoscaler holding more pods: start from its minimum.
+        Replicas.awaitAtRest(kube, ns, Backend.NAME, replicas, Duration.ofMinutes(5));
     }
 
     @Test

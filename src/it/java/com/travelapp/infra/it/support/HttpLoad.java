@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Steady GET traffic to one URL from a few workers while something changes underneath (a rolling
- * update, a scale-down), counting every request that did not answer 200 in time. Bounded: it
- * stops when asked, or at its time limit whichever comes first.
+ * update, a scale-down), counting every request that did not answer 200 in time. Each worker sends
+ * its next request when the last one answered (as much load as the app takes), or, paced, after a
+ * pause as well (a trickle that keeps checking without adding load). Bounded: it stops when asked,
+ * or at its time limit whichever comes first.
  */
 public final class HttpLoad implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -34,9 +36,16 @@ public final class HttpLoad implements AutoCloseable {
     private final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private final long deadline;
+    private final Duration pause;
 
     public HttpLoad(String url, int workerCount, Duration limit) {
+        this(url, workerCount, limit, Duration.ZERO);
+    }
+
+    /** PAUSE between a worker's answer and its next request. */
+    public HttpLoad(String url, int workerCount, Duration limit, Duration pause) {
         this.deadline = System.nanoTime() + limit.toNanos();
+        this.pause = pause;
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build();
         workers = Executors.newFixedThreadPool(workerCount);
@@ -59,6 +68,13 @@ public final class HttpLoad implements AutoCloseable {
                 failures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
             latenciesNanos.add(System.nanoTime() - start);
+            if (!pause.isZero()) {
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
     }
 

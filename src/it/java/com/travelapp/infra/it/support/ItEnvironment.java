@@ -22,10 +22,17 @@ import org.yaml.snakeyaml.Yaml;
  * at them; stop the cluster with the LOCAL_CLUSTER_DIR printed at the start).
  */
 public final class ItEnvironment implements ExtensionContext.Store.CloseableResource {
+    /**
+     * The autoscalers' scale-down window on the test stack (both tiers), instead of
+     * Pulumi.local.yaml's default 5 minutes: the tests that load the app (ScalingIT, AutoscalingIT,
+     * RollingUpdateIT) then leave no scaled-out tier behind for the next class for long.
+     */
+    public static final int SCALE_DOWN_WINDOW_SECONDS = 30;
+
     private final Path projectDir;
     private final Path toolsDir;
     private final Path workDir;
-    /** Pulumi.local.yaml's config: what scripts/deploy.sh deploys onto the local cluster. */
+    /** Pulumi.local.yaml's config: what scripts/deploy.sh deploys onto the local cluster; an object's fields by path. */
     private final Map<String, String> localConfig;
     private LocalCluster cluster;
     private TestStack stack;
@@ -65,14 +72,23 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
         try (InputStream in = Files.newInputStream(stackFile)) {
             Map<String, Object> document = new Yaml().load(in);
             Map<String, String> config = new LinkedHashMap<>();
-            ((Map<String, Object>) document.get("config")).forEach((key, value) -> config.put(key, String.valueOf(value)));
+            ((Map<String, Object>) document.get("config")).forEach((key, value) -> flatten(key, value, config));
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A travel-app: value of the local stack's config, e.g. "backendImage". */
+    /** An object value (backendAutoscaling: {enabled: ...}) as one entry per field, keyed by path (backendAutoscaling.enabled). */
+    private static void flatten(String key, Object value, Map<String, String> into) {
+        if (value instanceof Map<?, ?> fields) {
+            fields.forEach((field, fieldValue) -> flatten(key + "." + field, fieldValue, into));
+        } else {
+            into.put(key, String.valueOf(value));
+        }
+    }
+
+    /** A travel-app: value of the local stack's config, e.g. "backendImage" or, by path, "backendAutoscaling.maxReplicas". */
     public String localConfig(String key) {
         return localConfig.get("travel-app:" + key);
     }
@@ -105,10 +121,14 @@ public final class ItEnvironment implements ExtensionContext.Store.CloseableReso
         return cluster;
     }
 
-    /** The test stack, created (not deployed) from Pulumi.local.yaml's config. */
+    /** The test stack, created (not deployed) from Pulumi.local.yaml's config and the short scale-down window. */
     public synchronized TestStack stack() {
         if (stack == null) {
-            stack = new TestStack(projectDir, workDir.resolve("state"), cluster(), localConfig);
+            Map<String, String> config = new LinkedHashMap<>(localConfig);
+            for (String tier : java.util.List.of("frontend", "backend")) {
+                config.put("travel-app:" + tier + "Autoscaling.scaleDownStabilizationSeconds", String.valueOf(SCALE_DOWN_WINDOW_SECONDS));
+            }
+            stack = new TestStack(projectDir, workDir.resolve("state"), cluster(), config);
         }
         return stack;
     }

@@ -1,5 +1,6 @@
 package com.travelapp.infra.it.support;
 
+import com.google.gson.JsonParser;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
@@ -86,8 +87,12 @@ public final class TestStack implements AutoCloseable {
                     .build());
             stack = WorkspaceStack.create(name, workspace);
             Map<String, ConfigValue> config = new LinkedHashMap<>();
-            baseConfig.forEach((key, value) -> config.put(key, new ConfigValue(value)));
+            Map<String, ConfigValue> fields = new LinkedHashMap<>();
+            baseConfig.forEach((key, value) -> (isPath(key) ? fields : config).put(key, new ConfigValue(value)));
             stack.setAllConfig(config);
+            if (!fields.isEmpty()) {
+                stack.setAllConfig(fields, true);
+            }
         } catch (AutomationException e) {
             throw new IllegalStateException("cannot create the test stack " + name + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -100,26 +105,42 @@ public final class TestStack implements AutoCloseable {
         return name;
     }
 
+    /**
+     * A key with a dot is the path of an object's field (backendAutoscaling.enabled), set like
+     * `pulumi config set --path`: the CLI refuses a plain string for a key Pulumi.yaml declares an object.
+     */
+    private static boolean isPath(String key) {
+        return key.contains(".");
+    }
+
     public void set(String key, String value) {
         try {
-            stack.setConfig("travel-app:" + key, new ConfigValue(value));
+            stack.setConfig("travel-app:" + key, new ConfigValue(value), isPath(key));
         } catch (AutomationException e) {
             throw new IllegalStateException("config set " + key + ": " + e.getMessage(), e);
         }
     }
 
-    /** The stack's own value of KEY, if it has one. */
+    /** The stack's own value of KEY (or of the object field at the path KEY), if it has one. */
     public java.util.Optional<String> get(String key) {
+        String top = isPath(key) ? key.substring(0, key.indexOf('.')) : key;
+        java.util.Optional<String> value;
         try {
-            return java.util.Optional.ofNullable(stack.getAllConfig().get("travel-app:" + key)).map(ConfigValue::value);
+            value = java.util.Optional.ofNullable(stack.getAllConfig().get("travel-app:" + top)).map(ConfigValue::value);
         } catch (AutomationException e) {
             throw new IllegalStateException("config get " + key + ": " + e.getMessage(), e);
         }
+        if (!isPath(key)) {
+            return value;
+        }
+        return value.map(json -> JsonParser.parseString(json).getAsJsonObject())
+                .map(object -> object.get(key.substring(key.indexOf('.') + 1)))
+                .map(field -> field.isJsonPrimitive() ? field.getAsString() : field.toString());
     }
 
     public void remove(String key) {
         try {
-            stack.removeConfig("travel-app:" + key);
+            stack.removeConfig("travel-app:" + key, isPath(key));
         } catch (AutomationException e) {
             throw new IllegalStateException("config rm " + key + ": " + e.getMessage(), e);
         }
