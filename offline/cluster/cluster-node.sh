@@ -16,6 +16,8 @@ POD_CIDR=10.244.0.0/24
 POD_GATEWAY=10.244.0.1
 CLUSTER_DNS=10.96.0.10
 BRIDGE=travel-cni0
+# Locally administered (02:), the gateway's address 10.244.0.1 in its last four bytes.
+BRIDGE_MAC=02:00:0a:f4:00:01
 PAUSE_IMAGE=localhost/travel-app/pause:3.10
 PORT_OFFSET=$((API_PORT - 6443))
 KUBELET_PORT=$((10250 + PORT_OFFSET))
@@ -86,8 +88,11 @@ node_prepare_host() {
   sysctl -qw net.ipv4.ip_forward=1
   # The kubelet's device-plugin socket path is hard-coded under /var/lib/kubelet.
   [ -d /var/lib/kubelet ] || { mkdir -p /var/lib/kubelet && touch "$NODE_DIR/created-var-lib-kubelet"; }
-  # The bridge exists before the first pod so that CoreDNS can bind its gateway address.
-  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  # The bridge exists before the first pod so that CoreDNS can bind its gateway address. Its MAC is
+  # set: a Linux bridge otherwise takes its lowest port's, which changes as pods come and go, and
+  # every pod's ARP entry for the gateway then points at a gone veth for up to ~30 s (replies to
+  # kubelet probes, DNS to CoreDNS and the API server stalled while pods were created or deleted).
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" address "$BRIDGE_MAC" type bridge
   ip addr replace "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   # Traffic the host opens to pods (kubelet probes; NodePort and LoadBalancer traffic after

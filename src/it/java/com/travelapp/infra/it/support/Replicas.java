@@ -1,8 +1,9 @@
 package com.travelapp.infra.it.support;
 
+import com.google.gson.JsonParser;
+
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricStatus;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -57,18 +57,23 @@ public final class Replicas {
                         && kube.pods().inNamespace(namespace).withLabel("app.kubernetes.io/name", name).list().getItems().size() == count);
     }
 
-    /** The field managers that own the Deployment's spec.replicas, as "manager (Operation[, subresource])". */
+    /**
+     * The field managers that own the Deployment's spec.replicas, as "manager (Operation[, subresource])".
+     * Read from the raw JSON: fabric8's FieldsV1 model keeps none of the field set.
+     */
     public static List<String> owners(KubernetesClient kube, String namespace, String name) {
-        return deployment(kube, namespace, name).getMetadata().getManagedFields().stream()
-                .filter(Replicas::ownsReplicas)
-                .map(e -> e.getManager() + " (" + e.getOperation() + (e.getSubresource() == null ? "" : ", " + e.getSubresource()) + ")")
-                .toList();
-    }
-
-    private static boolean ownsReplicas(ManagedFieldsEntry entry) {
-        return entry.getFieldsV1() != null
-                && entry.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
-                && spec.containsKey("f:replicas");
+        var json = JsonParser.parseString(kube.raw("/apis/apps/v1/namespaces/" + namespace + "/deployments/" + name))
+                .getAsJsonObject();
+        var owners = new ArrayList<String>();
+        for (var element : json.getAsJsonObject("metadata").getAsJsonArray("managedFields")) {
+            var entry = element.getAsJsonObject();
+            var fields = entry.getAsJsonObject("fieldsV1");
+            if (fields != null && fields.has("f:spec") && fields.getAsJsonObject("f:spec").has("f:replicas")) {
+                owners.add(entry.get("manager").getAsString() + " (" + entry.get("operation").getAsString()
+                        + (entry.has("subresource") ? ", " + entry.get("subresource").getAsString() : "") + ")");
+            }
+        }
+        return owners;
     }
 
     /** The average CPU use the autoscaler last read, in percent of the pods' request; empty while it has none (no metrics). */
