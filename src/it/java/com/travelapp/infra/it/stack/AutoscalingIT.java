@@ -45,7 +45,6 @@ class AutoscalingIT {
     private static final Duration TRICKLE_PAUSE = Duration.ofMillis(250);
     /** The field manager names of our provider's server-side applies. */
     private static final String PULUMI_MANAGER = "pulumi-kubernetes-";
-    private static final String AUTOSCALER_MANAGER = "kube-controller-manager";
 
     private TestStack stack;
     private KubernetesClient kube;
@@ -145,7 +144,12 @@ class AutoscalingIT {
         System.out.println("[it] pulumi preview and up with no change while the autoscaler wanted " + before
                 + " backend pods: nothing changed; it wants " + after + "; spec.replicas owned by " + owners);
         assertThat(after).as("backend pods wanted after the up (" + before + " before it)").isGreaterThanOrEqualTo(SCALED_OUT);
-        assertThat(owners).as("owners of spec.replicas").noneMatch(owner -> owner.startsWith(PULUMI_MANAGER))
-                .anyMatch(owner -> owner.startsWith(AUTOSCALER_MANAGER));
+        // The managed fields are read right: our apply owns the pod template it declares...
+        assertThat(Replicas.owners(kube, ns, Backend.NAME, "f:template")).as("owners of spec.template")
+                .anyMatch(owner -> owner.startsWith(PULUMI_MANAGER));
+        // ...and not the count it leaves out. Which manager the API server records for the autoscaler's
+        // writes through the scale subresource is printed, not asserted: on Kubernetes 1.35 here the
+        // list was empty while the autoscaler held 6 pods.
+        assertThat(owners).as("owners of spec.replicas").noneMatch(owner -> owner.startsWith(PULUMI_MANAGER));
     }
 }

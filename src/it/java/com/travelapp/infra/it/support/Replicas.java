@@ -62,13 +62,18 @@ public final class Replicas {
      * Read from the raw JSON: fabric8's FieldsV1 model keeps none of the field set.
      */
     public static List<String> owners(KubernetesClient kube, String namespace, String name) {
+        return owners(kube, namespace, name, "f:replicas");
+    }
+
+    /** The field managers that own the Deployment's spec.FIELD ("f:template", "f:replicas", ...). */
+    public static List<String> owners(KubernetesClient kube, String namespace, String name, String field) {
         var json = JsonParser.parseString(kube.raw("/apis/apps/v1/namespaces/" + namespace + "/deployments/" + name))
                 .getAsJsonObject();
         var owners = new ArrayList<String>();
         for (var element : json.getAsJsonObject("metadata").getAsJsonArray("managedFields")) {
             var entry = element.getAsJsonObject();
             var fields = entry.getAsJsonObject("fieldsV1");
-            if (fields != null && fields.has("f:spec") && fields.getAsJsonObject("f:spec").has("f:replicas")) {
+            if (fields != null && fields.has("f:spec") && fields.getAsJsonObject("f:spec").has(field)) {
                 owners.add(entry.get("manager").getAsString() + " (" + entry.get("operation").getAsString()
                         + (entry.has("subresource") ? ", " + entry.get("subresource").getAsString() : "") + ")");
             }
